@@ -1,0 +1,3 @@
+"""voicecoach: a voice-guided workout player."""
+
+__version__ = "0.1.0"

@@ -86,6 +86,7 @@ class Exercise:
     id: str
     name: str
     source: str = "<built-in>"
+    origin: str | None = None
     muscles: tuple[str, ...] = ()
     equipment: tuple[str, ...] = ()
     category: str | None = None

@@ -1,0 +1,778 @@
+"""Find workouts and exercises by name, read them, and validate them into the model.
+
+Every mistake a user can make in a file becomes an ``InputError`` that names
+the file, line and column, shows the line with a caret, says what was wrong
+and what would be right.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from voicecoach import paths
+from voicecoach.errors import InputError
+from voicecoach.formats import (
+    BLOCK_SETTING_KEYS,
+    CIRCUIT_KEYS,
+    EXERCISE_BLOCK_KEYS,
+    EXERCISE_KEYS,
+    PHASE_KEYS,
+    STEP_KEYS,
+    VOICE_KEYS,
+    WORKOUT_KEYS,
+)
+from voicecoach.model import (
+    COUNT_MODES,
+    DEFAULT_TEMPO,
+    SIDE_MODES,
+    SIDES,
+    Block,
+    CircuitBlock,
+    CountMode,
+    Exercise,
+    ExerciseBlock,
+    Phases,
+    RestBlock,
+    SayBlock,
+    Side,
+    SideMode,
+    Step,
+    Tempo,
+    VoiceSettings,
+    Workout,
+)
+from voicecoach.units import format_duration, parse_duration, parse_rep_range, parse_tempo
+from voicecoach.yamlsource import Source, kind_of, read_yaml, suggest
+
+T = TypeVar("T")
+
+MAX_REST_MS = 60 * 60 * 1000
+MAX_HOLD_MS = 30 * 60 * 1000
+MAX_STEP_MS = 5 * 60 * 1000
+MAX_SETS = 50
+MAX_REPS = 200
+MAX_ROUNDS = 50
+MAX_TEXT = 400
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DEFAULT_REPS = 8
+DEFAULT_REST_MS = 45_000
+DEFAULT_SIDE_REST_MS = 5_000
+
+_constructor = yaml.constructor.SafeConstructor()
+
+
+@dataclass
+class Fields:
+    """A mapping node's entries by key, each with its key node (for pointing at)."""
+
+    source: Source
+    node: MappingNode
+    entries: dict[str, tuple[Node, Node]]
+
+    def get(self, key: str) -> Node | None:
+        entry = self.entries.get(key)
+        return entry[1] if entry else None
+
+    def key_node(self, key: str) -> Node:
+        return self.entries[key][0]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.entries
+
+
+def fields(source: Source, node: Node, allowed: dict[str, Any], what: str) -> Fields:
+    """Read a mapping, refusing duplicate keys and keys ``what`` does not take."""
+    if not isinstance(node, MappingNode):
+        raise source.error(node, f"{what} must be a mapping of keys, not {kind_of(node)}")
+    entries: dict[str, tuple[Node, Node]] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, ScalarNode):
+            raise source.error(key_node, f"keys in {what} must be plain words")
+        key = str(key_node.value)
+        if key in entries:
+            first = entries[key][0].start_mark.line + 1
+            raise source.error(
+                key_node, f"`{key}` is given twice in {what}", f"it was first given on line {first}"
+            )
+        if key not in allowed:
+            close = suggest(key, allowed)
+            hint = f"did you mean `{close}`? " if close else ""
+            raise source.error(
+                key_node,
+                f"unknown key `{key}` in {what}",
+                f"{hint}{capital(what)} takes: {', '.join(allowed)}.",
+            )
+        entries[key] = (key_node, value_node)
+    return Fields(source, node, entries)
+
+
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def scalar(source: Source, node: Node, what: str) -> Any:
+    if not isinstance(node, ScalarNode):
+        raise source.error(node, f"{what} must be a single value, not {kind_of(node)}")
+    return _constructor.construct_object(node)
+
+
+def text(source: Source, node: Node, what: str, limit: int = MAX_TEXT) -> str:
+    value = scalar(source, node, what)
+    if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
+        raise source.error(node, f"{what} must be text, not {kind_of(node)}")
+    result = " ".join(str(value).split())
+    if not result:
+        raise source.error(node, f"{what} is empty", "write the words to say")
+    if len(result) > limit:
+        raise source.error(node, f"{what} is {len(result)} characters; at most {limit}")
+    return result
+
+
+def text_list(source: Source, node: Node, what: str) -> tuple[str, ...]:
+    if isinstance(node, ScalarNode) and node.tag.endswith(":str"):
+        return (text(source, node, what),)
+    if not isinstance(node, SequenceNode):
+        raise source.error(node, f"{what} must be a list of text, not {kind_of(node)}")
+    return tuple(text(source, item, f"each item of {what}") for item in node.value)
+
+
+def integer(source: Source, node: Node, what: str, low: int, high: int) -> int:
+    value = scalar(source, node, what)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise source.error(
+            node, f"{what} must be a whole number, not {kind_of(node)}", f"like {low + 2}"
+        )
+    if not low <= value <= high:
+        raise source.error(node, f"{what} is {value}; it must be from {low} to {high}")
+    return value
+
+
+def duration(source: Source, node: Node, what: str, low: int, high: int) -> int:
+    """A duration in ms from ``low`` to ``high`` ms."""
+    value = scalar(source, node, what)
+    if value is None or isinstance(value, (bool, list, dict)):
+        raise source.error(node, f"{what} must be a duration like 45s, 1m30s or 90")
+    try:
+        ms = parse_duration(value)
+    except ValueError as error:
+        raise source.error(node, f"{what}: {error}") from None
+    if not low <= ms <= high:
+        raise source.error(
+            node,
+            f"{what} is {format_duration(ms)}; it must be from "
+            f"{format_duration(low)} to {format_duration(high)}",
+        )
+    return ms
+
+
+def choice(source: Source, node: Node, what: str, options: tuple[T, ...]) -> T:
+    value = scalar(source, node, what)
+    for option in options:
+        if value == option:
+            return option
+    close = suggest(str(value), [str(o) for o in options])
+    hint = f"did you mean `{close}`? " if close else ""
+    raise source.error(
+        node,
+        f"{what} is `{value}`",
+        f"{hint}it must be one of: {', '.join(str(o) for o in options)}",
+    )
+
+
+def converted(source: Source, node: Node, what: str, parse: Callable[[Any], T]) -> T:
+    value = scalar(source, node, what)
+    if value is None or isinstance(value, bool):
+        raise source.error(node, f"{what} is empty")
+    try:
+        return parse(value)
+    except ValueError as error:
+        raise source.error(node, f"{what}: {error}") from None
+
+
+def parse_exercise(source: Source, node: Node) -> tuple[Exercise, Node]:
+    """One exercise mapping -> an ``Exercise`` (and the node of its id, for errors)."""
+    f = fields(source, node, EXERCISE_KEYS, "an exercise")
+    for required in ("id", "name"):
+        if required not in f:
+            raise source.error(
+                node, f"an exercise needs `{required}:`", "for example `id: wall-sit`"
+            )
+    id_node = f.key_node("id")
+    exercise_id = text(source, f.entries["id"][1], "`id`")
+    if not ID_PATTERN.match(exercise_id):
+        raise source.error(
+            f.entries["id"][1],
+            f"`id` is `{exercise_id}`",
+            "ids are lowercase words joined by dashes, like `supine-march`",
+        )
+    what = f"`{exercise_id}`"
+    reps = converted(source, n, f"{what} reps", parse_rep_range) if (n := f.get("reps")) else None
+    if reps is not None and reps.high > MAX_REPS:
+        raise source.error(f.get("reps"), f"{what} reps go up to {reps.high}; at most {MAX_REPS}")
+    tempo = converted(source, n, f"{what} tempo", parse_tempo) if (n := f.get("tempo")) else None
+    hold = duration(source, n, f"{what} hold", 1000, MAX_HOLD_MS) if (n := f.get("hold")) else None
+    rep = _rep_cycle(source, n, what) if (n := f.get("rep")) is not None else None
+    _exclusive(source, f, what, ("hold", "reps"), ("hold", "tempo"), ("hold", "rep"))
+    _exclusive(source, f, what, ("rep", "tempo"), ("rep", "phases"))
+    sides: SideMode = (
+        choice(source, n, f"{what} sides", SIDE_MODES) if (n := f.get("sides")) else "none"
+    )
+    first: Side = (
+        choice(source, n, f"{what} first_side", SIDES) if (n := f.get("first_side")) else "right"
+    )
+    exercise = Exercise(
+        id=exercise_id,
+        name=text(source, f.entries["name"][1], f"{what} name", 80),
+        source=source.path,
+        origin=text(source, n, f"{what} source") if (n := f.get("source")) else None,
+        about=text(source, n, f"{what} about", 2000) if (n := f.get("about")) else None,
+        category=text(source, n, f"{what} category", 40) if (n := f.get("category")) else None,
+        muscles=text_list(source, n, f"{what} muscles") if (n := f.get("muscles")) else (),
+        equipment=text_list(source, n, f"{what} equipment") if (n := f.get("equipment")) else (),
+        sides=sides,
+        first_side=first,
+        limb=text(source, n, f"{what} limb", 20).lower() if (n := f.get("limb")) else "side",
+        reps=reps,
+        tempo=tempo,
+        phases=_phases(source, n, what) if (n := f.get("phases")) is not None else Phases(),
+        rep=rep,
+        hold_ms=hold,
+        setup=_templates(source, f.get("setup"), f"{what} setup"),
+        cues=_templates(source, f.get("cues"), f"{what} cues"),
+        caution=text(source, n, f"{what} caution") if (n := f.get("caution")) else None,
+        variants=text_list(source, n, f"{what} variants") if (n := f.get("variants")) else (),
+    )
+    return exercise, id_node
+
+
+def _exclusive(source: Source, f: Fields, what: str, *pairs: tuple[str, str]) -> None:
+    for a, b in pairs:
+        if a in f and b in f:
+            first, second = sorted((a, b), key=lambda k: f.key_node(k).start_mark.index)
+            raise source.error(
+                f.key_node(second),
+                f"{what} has both `{first}` and `{second}`",
+                _EXCLUSIVE_HINTS.get(frozenset((a, b)), "keep one of them"),
+            )
+
+
+_EXCLUSIVE_HINTS = {
+    frozenset(("hold", "reps")): "a set is either a timed hold or a number of reps; keep one",
+    frozenset(("hold", "tempo")): "a timed hold has no tempo; remove `tempo` or `hold`",
+    frozenset(("hold", "rep")): "a timed hold has no rep cycle; remove `rep` or `hold`",
+    frozenset(("rep", "tempo")): "`rep:` is an explicit cycle that replaces `tempo`; keep one",
+    frozenset(("rep", "phases")): "`rep:` names its own steps; remove `phases`",
+}
+
+_TEMPLATE = re.compile(r"\{([^{}]*)\}")
+TEMPLATE_NAMES = ("side", "other", "Side", "Other")
+
+
+def _templates(source: Source, node: Node | None, what: str) -> tuple[str, ...]:
+    if node is None:
+        return ()
+    items = text_list(source, node, what)
+    nodes = node.value if isinstance(node, SequenceNode) else [node]
+    for item, item_node in zip(items, nodes, strict=True):
+        _check_template(source, item_node, item, what)
+    return items
+
+
+def _check_template(source: Source, node: Node, value: str, what: str) -> None:
+    for match in _TEMPLATE.finditer(value):
+        if match[1] not in TEMPLATE_NAMES:
+            close = suggest(match[1], TEMPLATE_NAMES)
+            hint = f"did you mean `{{{close}}}`? " if close else ""
+            raise source.error(
+                node,
+                f"{what}: unknown placeholder `{{{match[1]}}}`",
+                f"{hint}placeholders are {{side}}, {{other}}, {{Side}} and {{Other}}",
+            )
+
+
+def _phases(source: Source, node: Node, what: str) -> Phases:
+    f = fields(source, node, PHASE_KEYS, f"{what} phases")
+    names = {key: text(source, f.entries[key][1], f"{what} phase `{key}`", 40) for key in f.entries}
+    for key in names:
+        _check_template(source, f.entries[key][1], names[key], f"{what} phase `{key}`")
+    return Phases(**names)
+
+
+def _rep_cycle(source: Source, node: Node, what: str) -> tuple[Step, ...]:
+    if not isinstance(node, SequenceNode) or not node.value:
+        raise source.error(
+            node,
+            f"{what} rep must be a list of steps",
+            "like:  rep: [{say: Heel down, hold: 5s}, {say: Leg up, hold: 3s}]",
+        )
+    steps = []
+    for item in node.value:
+        f = fields(source, item, STEP_KEYS, "a rep step")
+        for key in ("say", "hold"):
+            if key not in f:
+                raise source.error(item, f"a rep step needs `{key}:`", "like {say: Up, hold: 2s}")
+        say = text(source, f.entries["say"][1], "a rep step's `say`", 60)
+        _check_template(source, f.entries["say"][1], say, "a rep step's `say`")
+        steps.append(
+            Step(say, duration(source, f.entries["hold"][1], "a step's hold", 500, MAX_STEP_MS))
+        )
+    if sum(s.ms for s in steps) < 1000:
+        raise source.error(node, f"{what} rep lasts under one second in all")
+    return tuple(steps)
+
+
+def exercise_nodes(source: Source, root: Node | None) -> Iterator[Node]:
+    """The exercise mappings of one exercise file: a single mapping or a list under `exercises:`."""
+    if root is None:
+        return
+    if isinstance(root, MappingNode):
+        keys = {str(k.value) for k, _ in root.value if isinstance(k, ScalarNode)}
+        if "exercises" in keys and "id" not in keys:
+            f = fields(source, root, {"exercises": {}}, "an exercise file")
+            items = f.get("exercises")
+            if not isinstance(items, SequenceNode):
+                raise source.error(items, "`exercises:` must be a list of exercises")
+            yield from items.value
+            return
+        yield root
+        return
+    if isinstance(root, SequenceNode):
+        yield from root.value
+        return
+    raise source.error(root, "an exercise file holds an exercise mapping or `exercises:` list")
+
+
+def load_exercise_file(path: Path) -> list[Exercise]:
+    """Every exercise in one file, validated."""
+    source, root = read_yaml(path)
+    return [parse_exercise(source, node)[0] for node in exercise_nodes(source, root)]
+
+
+@dataclass
+class Library:
+    """Exercise sources searched in order: the first that defines an id wins."""
+
+    folders: list[tuple[str, Path]] = field(default_factory=list)
+    inline: dict[str, Exercise] = field(default_factory=dict)
+    _cache: dict[Path, list[tuple[Exercise, Source, Node]]] = field(default_factory=dict)
+
+    def find(self, exercise_id: str) -> Exercise | None:
+        if exercise_id in self.inline:
+            return self.inline[exercise_id]
+        for _, folder in self.folders:
+            found = self._find_in(folder, exercise_id)
+            if found:
+                return found
+        return None
+
+    def _find_in(self, folder: Path, exercise_id: str) -> Exercise | None:
+        found: list[tuple[Exercise, Source, Node]] = []
+        for path in _yaml_files(folder):
+            try:
+                body = path.read_text(encoding="utf-8-sig", errors="replace")
+            except OSError:
+                continue
+            if exercise_id not in body:
+                continue  # cheap filter: only files that mention the id are parsed
+            found += [item for item in self._parsed(path) if item[0].id == exercise_id]
+        if len(found) > 1:
+            _, source, node = found[1]
+            raise source.error(
+                node,
+                f"exercise id `{exercise_id}` is defined twice in {folder}",
+                f"it is also in {found[0][1].path}; ids must be unique",
+            )
+        return found[0][0] if found else None
+
+    def _parsed(self, path: Path) -> list[tuple[Exercise, Source, Node]]:
+        if path not in self._cache:
+            source, root = read_yaml(path)
+            if _is_workout(root):
+                self._cache[path] = []
+            else:
+                self._cache[path] = [
+                    (parse_exercise(source, node)[0], source, node)
+                    for node in exercise_nodes(source, root)
+                ]
+        return self._cache[path]
+
+    def known_ids(self) -> list[str]:
+        """Ids the library can offer, cheaply (file names and `id:` lines), for suggestions."""
+        ids = set(self.inline)
+        for _, folder in self.folders:
+            for path in _yaml_files(folder):
+                ids.add(path.stem)
+                try:
+                    body = path.read_text(encoding="utf-8-sig", errors="replace")
+                except OSError:
+                    continue
+                ids.update(re.findall(r"(?m)^\s*-?\s*id:\s*['\"]?([a-z0-9-]+)", body))
+        return sorted(ids)
+
+    def all(self) -> Iterator[tuple[str, Exercise]]:
+        """Every exercise with the name of its source, first definition of each id only."""
+        seen: set[str] = set()
+        for exercise in self.inline.values():
+            seen.add(exercise.id)
+            yield "workout", exercise
+        for label, folder in self.folders:
+            for path in _yaml_files(folder):
+                for exercise, _, _ in self._parsed(path):
+                    if exercise.id not in seen:
+                        seen.add(exercise.id)
+                        yield label, exercise
+
+
+def _is_workout(root: Node | None) -> bool:
+    return isinstance(root, MappingNode) and any(
+        isinstance(k, ScalarNode) and k.value == "blocks" for k, _ in root.value
+    )
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def standard_library() -> Library:
+    """The user's exercises, then the built-in ones."""
+    return Library(
+        folders=[
+            ("user", paths.user_exercises()),
+            ("built-in", paths.builtin_dir() / "exercises"),
+        ]
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class WorkoutFile:
+    name: str
+    path: Path
+    origin: str
+
+
+def workout_folders(cwd: Path | None = None) -> list[tuple[str, Path]]:
+    here = (cwd or Path.cwd()) / "workouts"
+    return [
+        ("here", here),
+        ("user", paths.user_workouts()),
+        ("built-in", paths.builtin_dir() / "workouts"),
+    ]
+
+
+def find_workout(name: str, cwd: Path | None = None) -> WorkoutFile:
+    """A workout by name (looked up as the spec says) or by path."""
+    looks_like_path = "/" in name or "\\" in name or name.endswith((".yaml", ".yml"))
+    if looks_like_path:
+        path = (cwd or Path.cwd()) / name
+        if not path.is_file():
+            raise InputError(f"{name}: no such file")
+        return WorkoutFile(path.stem, path, "path")
+    if not re.fullmatch(r"[\w.-]+", name):
+        raise InputError(f"`{name}` is not a workout name; give a name like monday or a path")
+    for origin, folder in workout_folders(cwd):
+        for suffix in (".yaml", ".yml"):
+            path = folder / f"{name}{suffix}"
+            if path.is_file():
+                return WorkoutFile(name, path, origin)
+    known = [w.name for w in list_workouts(cwd)]
+    close = suggest(name, known)
+    hint = f"did you mean `{close}`? " if close else ""
+    where = ", ".join(str(folder) for _, folder in workout_folders(cwd)[:2])
+    raise InputError(
+        f"no workout named `{name}`\n  {hint}workouts are looked up in {where} "
+        f"and the built-ins; known: {', '.join(known)}"
+    )
+
+
+def list_workouts(cwd: Path | None = None) -> list[WorkoutFile]:
+    """Every workout that a name finds, the first of each name only."""
+    found: dict[str, WorkoutFile] = {}
+    for origin, folder in workout_folders(cwd):
+        for path in _yaml_files(folder):
+            found.setdefault(path.stem, WorkoutFile(path.stem, path, origin))
+    return sorted(found.values(), key=lambda w: w.name)
+
+
+def load_workout(name: str, cwd: Path | None = None, library: Library | None = None) -> Workout:
+    """Find a workout by name or path and validate it, with every exercise it uses."""
+    found = find_workout(name, cwd)
+    shown = _shown_path(found.path, cwd)
+    source, root = read_yaml(found.path, shown)
+    return parse_workout(source, root, found.name, found.path, library or standard_library())
+
+
+def _shown_path(path: Path, cwd: Path | None) -> str:
+    base = (cwd or Path.cwd()).resolve()
+    resolved = path.resolve()
+    try:
+        return str(resolved.relative_to(base))
+    except ValueError:
+        builtin = paths.builtin_dir().resolve()
+        if resolved.is_relative_to(builtin):
+            return f"<built-in>/{resolved.relative_to(builtin)}"
+        return str(path)
+
+
+@dataclass(frozen=True)
+class _Settings:
+    sets: int = 1
+    reps: int | None = None
+    hold_ms: int | None = None
+    tempo: Tempo | None = None
+    rest_ms: int = DEFAULT_REST_MS
+    side_rest_ms: int = DEFAULT_SIDE_REST_MS
+    count: CountMode = "tempo"
+
+
+def parse_workout(
+    source: Source, root: Node | None, name: str, path: Path, library: Library
+) -> Workout:
+    """A workout mapping -> a ``Workout`` with every block resolved."""
+    if root is None:
+        raise InputError(
+            f"{source.path}: the file is empty; a workout needs `title:` and `blocks:`"
+        )
+    f = fields(source, root, WORKOUT_KEYS, "a workout")
+    if "title" not in f:
+        raise source.error(root, "a workout needs a `title:`", "like `title: Monday hamstrings`")
+    folders: list[tuple[str, Path]] = []
+    if (n := f.get("library")) is not None:
+        items = n.value if isinstance(n, SequenceNode) else [n]
+        for item, folder_name in zip(items, text_list(source, n, "`library`"), strict=True):
+            folder = (path.parent / folder_name).resolve()
+            if not folder.is_dir():
+                raise source.error(
+                    item,
+                    f"library folder `{folder_name}` does not exist",
+                    f"it is looked up relative to {path.parent}",
+                )
+            if folder not in [p for _, p in folders]:
+                folders.append(("library", folder))
+    inline: dict[str, Exercise] = {}
+    if (n := f.get("exercises")) is not None:
+        if not isinstance(n, SequenceNode):
+            raise source.error(n, "`exercises:` must be a list of exercises")
+        for item in n.value:
+            exercise, id_node = parse_exercise(source, item)
+            if exercise.id in inline:
+                raise source.error(id_node, f"exercise id `{exercise.id}` is defined twice here")
+            inline[exercise.id] = exercise
+    lib = Library(folders + library.folders, inline)
+    defaults = _settings(source, f.get("defaults"), _Settings(), "`defaults`", BLOCK_SETTING_KEYS)
+    blocks_node = f.get("blocks")
+    if blocks_node is None:
+        raise source.error(
+            root, "a workout needs `blocks:`", "a list like `- exercise: supine-march`"
+        )
+    blocks = _blocks(source, blocks_node, lib, defaults, in_circuit=False)
+    if not any(_has_exercise(b) for b in blocks):
+        raise source.error(
+            blocks_node,
+            "the workout has no exercise in it",
+            "add a block like `- exercise: supine-march`",
+        )
+    return Workout(
+        name=name,
+        title=text(source, f.entries["title"][1], "`title`", 120),
+        about=text(source, n, "`about`") if (n := f.get("about")) else None,
+        source=source.path,
+        blocks=tuple(blocks),
+        voice=_voice(source, n) if (n := f.get("voice")) is not None else VoiceSettings(),
+    )
+
+
+def _has_exercise(block: Block) -> bool:
+    if isinstance(block, CircuitBlock):
+        return any(_has_exercise(b) for b in block.blocks)
+    return isinstance(block, ExerciseBlock)
+
+
+def _voice(source: Source, node: Node) -> VoiceSettings:
+    f = fields(source, node, VOICE_KEYS, "`voice`")
+    return VoiceSettings(
+        engine=text(source, n, "`voice.engine`", 40) if (n := f.get("engine")) else None,
+        voice=text(source, n, "`voice.voice`", 200) if (n := f.get("voice")) else None,
+        rate=integer(source, n, "`voice.rate`", 60, 400) if (n := f.get("rate")) else None,
+    )
+
+
+def _settings(
+    source: Source, node: Node | None, base: _Settings, what: str, allowed: dict[str, Any]
+) -> _Settings:
+    if node is None:
+        return base
+    f = fields(source, node, allowed, what)
+    return _Settings(
+        sets=integer(source, n, "`sets`", 1, MAX_SETS) if (n := f.get("sets")) else base.sets,
+        reps=integer(source, n, "`reps`", 1, MAX_REPS) if (n := f.get("reps")) else base.reps,
+        hold_ms=duration(source, n, "`hold`", 1000, MAX_HOLD_MS)
+        if (n := f.get("hold"))
+        else base.hold_ms,
+        tempo=converted(source, n, "`tempo`", parse_tempo) if (n := f.get("tempo")) else base.tempo,
+        rest_ms=duration(source, n, "`rest`", 0, MAX_REST_MS)
+        if (n := f.get("rest")) is not None
+        else base.rest_ms,
+        side_rest_ms=(
+            duration(source, n, "`side_rest`", 0, MAX_REST_MS)
+            if (n := f.get("side_rest")) is not None
+            else base.side_rest_ms
+        ),
+        count=choice(source, n, "`count`", COUNT_MODES) if (n := f.get("count")) else base.count,
+    )
+
+
+def _blocks(
+    source: Source, node: Node, lib: Library, defaults: _Settings, in_circuit: bool
+) -> list[Block]:
+    if not isinstance(node, SequenceNode):
+        raise source.error(node, "`blocks:` must be a list", "each item starts with `- exercise:`")
+    if not node.value:
+        raise source.error(
+            node, "`blocks:` is empty", "add a block like `- exercise: supine-march`"
+        )
+    return [_block(source, item, lib, defaults, in_circuit) for item in node.value]
+
+
+def _block(
+    source: Source, node: Node, lib: Library, defaults: _Settings, in_circuit: bool
+) -> Block:
+    if not isinstance(node, MappingNode):
+        raise source.error(
+            node,
+            f"a block must be a mapping, not {kind_of(node)}",
+            "start it with `exercise:`, `say:`, `rest:` or `circuit:`",
+        )
+    keys = [str(k.value) for k, _ in node.value]
+    kinds = [k for k in ("exercise", "say", "circuit") if k in keys]
+    if not kinds and "rest" in keys:
+        f = fields(source, node, {"rest": {}}, "a rest block")
+        return RestBlock(
+            duration(source, f.entries["rest"][1], "`rest`", 1000, MAX_REST_MS), source.where(node)
+        )
+    if len(kinds) > 1:
+        raise source.error(
+            node,
+            f"a block has both `{kinds[0]}` and `{kinds[1]}`",
+            "put each in a block of its own",
+        )
+    if not kinds:
+        close = suggest(keys[0], ("exercise", "say", "rest", "circuit")) if keys else None
+        hint = f"did you mean `{close}`? " if close else ""
+        raise source.error(
+            node.value[0][0] if node.value else node,
+            "a block must start with `exercise:`, `say:`, `rest:` or `circuit:`",
+            hint + "see the format in the README",
+        )
+    kind = kinds[0]
+    if kind == "say":
+        f = fields(source, node, {"say": {}}, "a say block")
+        return SayBlock(text(source, f.entries["say"][1], "`say`"), source.where(node))
+    if kind == "circuit":
+        if in_circuit:
+            raise source.error(node, "a circuit cannot hold another circuit")
+        f = fields(source, node, {"circuit": {}}, "a circuit block")
+        c = fields(source, f.entries["circuit"][1], CIRCUIT_KEYS, "`circuit`")
+        if "blocks" not in c:
+            raise source.error(f.entries["circuit"][1], "a circuit needs `blocks:`")
+        inner = _blocks(source, c.entries["blocks"][1], lib, defaults, in_circuit=True)
+        return CircuitBlock(
+            rounds=integer(source, n, "`rounds`", 1, MAX_ROUNDS) if (n := c.get("rounds")) else 1,
+            rest_ms=duration(source, n, "circuit `rest`", 0, MAX_REST_MS)
+            if (n := c.get("rest")) is not None
+            else defaults.rest_ms,
+            blocks=tuple(b for b in inner if not isinstance(b, CircuitBlock)),
+            where=source.where(node),
+        )
+    return _exercise_block(source, node, lib, defaults)
+
+
+def _exercise_block(source: Source, node: Node, lib: Library, defaults: _Settings) -> ExerciseBlock:
+    f = fields(source, node, EXERCISE_BLOCK_KEYS, "an exercise block")
+    id_node = f.entries["exercise"][1]
+    exercise_id = text(source, id_node, "`exercise`")
+    exercise = lib.find(exercise_id)
+    if exercise is None:
+        close = suggest(exercise_id, lib.known_ids())
+        hint = f"did you mean `{close}`? " if close else ""
+        raise source.error(
+            id_node,
+            f"unknown exercise `{exercise_id}`",
+            f"{hint}`voicecoach list` shows the exercises there are",
+        )
+    _exclusive(source, f, "the block", ("hold", "reps"), ("hold", "tempo"))
+    own = _settings(source, node, defaults, "an exercise block", EXERCISE_BLOCK_KEYS)
+    if exercise.is_hold and "reps" in f:
+        raise source.error(
+            f.key_node("reps"),
+            f"`{exercise.id}` is a timed hold, so the block cannot give `reps`",
+            "give `hold: 30s` instead",
+        )
+    if exercise.is_hold and "tempo" in f:
+        raise source.error(f.key_node("tempo"), f"`{exercise.id}` is a timed hold; it has no tempo")
+    if exercise.is_hold or "hold" in f:
+        # A default hold applies to timed holds only; a block's own hold turns any
+        # exercise into a timed hold of its position.
+        hold_ms = own.hold_ms if ("hold" in f or exercise.hold_ms is None) else exercise.hold_ms
+        if "hold" not in f and defaults.hold_ms is not None:
+            hold_ms = defaults.hold_ms
+        assert hold_ms is not None
+        return ExerciseBlock(
+            exercise,
+            own.sets,
+            None,
+            hold_ms,
+            (),
+            own.rest_ms,
+            own.side_rest_ms,
+            own.count,
+            source.where(node),
+        )
+    reps = own.reps or (exercise.reps.low if exercise.reps else DEFAULT_REPS)
+    return ExerciseBlock(
+        exercise,
+        own.sets,
+        reps,
+        None,
+        rep_steps(exercise, own.tempo),
+        own.rest_ms,
+        own.side_rest_ms,
+        own.count,
+        source.where(node),
+    )
+
+
+def rep_steps(exercise: Exercise, tempo: Tempo | None = None) -> tuple[Step, ...]:
+    """The timed steps of one rep: the exercise's own cycle, or its tempo's non-zero phases.
+
+    A tempo given by the workout wins over the exercise's `rep:` cycle.
+    """
+    if tempo is None and exercise.rep:
+        return exercise.rep
+    t = tempo or exercise.tempo or DEFAULT_TEMPO
+    names = exercise.phases
+    lift = names.lift if not t.explosive or names.lift != "Up" else "Up fast"
+    phases = ((names.lower, t.lower), (names.bottom, t.bottom), (lift, t.lift), (names.top, t.top))
+    return tuple(Step(name, ms) for name, ms in phases if ms > 0)
+
+
+__all__ = [
+    "Library",
+    "WorkoutFile",
+    "find_workout",
+    "list_workouts",
+    "load_exercise_file",
+    "load_workout",
+    "parse_exercise",
+    "parse_workout",
+    "rep_steps",
+    "standard_library",
+]

@@ -450,21 +450,26 @@ class _Builder:
     ) -> None:
         """Place beat words in order; a word that would run into the next ``must`` word or
         ``limit`` is dropped (and reported when ``where`` names the block)."""
-        last_end = self.horizon
+        last_end, last_text = self.horizon, ""
         for index, beat in enumerate(beats):
             end = beat.start + self.length(beat.text)
             next_must = next((b.start for b in beats[index + 1 :] if b.must), limit)
             if beat.must or (beat.start >= last_end and end <= next_must):
                 self._beat_event(beat, end)
-                last_end = end
+                last_end, last_text = end, beat.text
             elif where is not None:
                 block_where, label = where
+                seconds = self.length(last_text) / self.rate
+                why = (
+                    f"`{last_text}` takes {seconds:.1f} s with this voice and runs into it"
+                    if beat.start < last_end
+                    else "it would run into the next rep"
+                )
                 self.warnings.append(
                     CompileWarning(
                         block_where,
-                        f"{label}: `{beat.text}` is left out: the words before it take "
-                        "longer than their beat with this voice; slow the tempo, shorten "
-                        "the phase names, or speed up the voice",
+                        f"{label}: `{beat.text}` is left out: {why}; slow the tempo, "
+                        "shorten the phase names, or speed up the voice",
                     )
                 )
 
@@ -590,10 +595,12 @@ class _Builder:
         # The first word may run over the counts of its own phase (they are dropped
         # and reported), but never into the next phase.
         room = self.ms(steps[0].ms) if len(steps) > 1 else rep_len
-        options = [name, number] if len(slots) > 1 else [number]
+        # "Last rep" is said only where it costs no count of the rep.
+        next_slot = slots[1][0] if len(slots) > 1 else rep_len
+        options = [(name, room), (number, room)] if len(slots) > 1 else [(number, room)]
         if last and len(slots) > 1:
-            options = [f"Last rep, {_lower(name)}", "Last rep.", *options]
-        first = next((o for o in options if self.length(o) <= room), None)
+            options = [(f"Last rep, {_lower(name)}", next_slot), ("Last rep.", next_slot), *options]
+        first = next((o for o, fits in options if self.length(o) <= fits), None)
         if first is None and self.length(number) <= rep_len:
             first = number
         if first is None:

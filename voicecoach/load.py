@@ -349,6 +349,12 @@ def exercise_nodes(source: Source, root: Node | None) -> Iterator[Node]:
     raise source.error(root, "an exercise file holds an exercise mapping or `exercises:` list")
 
 
+def is_exercise_file(path: Path) -> bool:
+    """Whether a YAML file holds exercises rather than a workout (it has no `blocks:`)."""
+    _, root = read_yaml(path)
+    return not _is_workout(root)
+
+
 def load_exercise_file(path: Path) -> list[Exercise]:
     """Every exercise in one file, validated."""
     source, root = read_yaml(path)

@@ -614,13 +614,20 @@ class _Builder:
         beats += [_Beat(rep_start + at, text, k, False, *ctx) for at, text, k in slots[1:]]
         if first == number:
             return beats
+        # The number goes right after the last word if there is time, else in place
+        # of the latest word it can replace; it is never dropped.
+        rep_end = rep_start + rep_len
+        first_end = rep_start + self.length(first)
         final = beats[-1]
         at = final.start + self.length(final.text) + self.ms(WORD_GAP_MS)
-        if at + self.length(number) <= rep_start + rep_len:
-            beats.append(_Beat(at, number, "rep", False, *ctx))
-        elif not final.must:
-            beats[-1] = replace(final, text=number, kind="rep")
-        return beats
+        if at >= first_end and at + self.length(number) <= rep_end:
+            return [*beats, _Beat(at, number, "rep", True, *ctx)]
+        for index in range(len(beats) - 1, 0, -1):
+            at = beats[index].start
+            if at >= first_end and at + self.length(number) <= rep_end:
+                beats[index] = replace(beats[index], text=number, kind="rep", must=True)
+                return beats
+        return [replace(beats[0], text=number, kind="rep"), *beats[1:]]
 
 
 class _Context(NamedTuple):

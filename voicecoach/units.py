@@ -38,13 +38,13 @@ def parse_duration(text: str | int | float) -> int:
 
 
 def format_duration(ms: int) -> str:
-    """Milliseconds -> the shortest file-format spelling: ``45s``, ``1m30s``, ``2m``."""
+    """Milliseconds -> the shortest file-format spelling: ``45s``, ``1m30s``, ``2m``, ``40h``."""
     if ms % 1000:
         return f"{ms / 1000:g}s"
-    minutes, seconds = divmod(ms // 1000, 60)
-    if minutes and seconds:
-        return f"{minutes}m{seconds}s"
-    return f"{minutes}m" if minutes else f"{seconds}s"
+    hours, rest = divmod(ms // 1000, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [f"{v}{unit}" for v, unit in ((hours, "h"), (minutes, "m"), (seconds, "s")) if v]
+    return "".join(parts) or "0s"
 
 
 def parse_tempo(text: str | int) -> Tempo:

@@ -143,7 +143,7 @@ def kind_of(node: Node) -> str:
         tag = node.tag.rsplit(":", 1)[-1]
         return {
             "int": "a whole number",
-            "float": "a number",
+            "float": "a decimal number",
             "bool": "true/false",
             "null": "nothing",
             "str": "text",

@@ -1,0 +1,211 @@
+"""Every mistake a user can make in a workout file, and the exact message it gets."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from voicecoach.errors import InputError
+from voicecoach.load import load_workout
+
+# (case, file text, message); {dir} stands for the folder the file is in.
+CASES = [
+    (
+        "yaml_syntax",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n   sets: 3\n",
+        "yaml_syntax.yaml:4:4: YAML syntax: expected <block end>, but found '<block mapping start>'\n  4 |    sets: 3\n    |    ^\n  check the indentation of this line against the one above",
+    ),
+    (
+        "tab_indent",
+        "title: x\nblocks:\n\t- exercise: hip-hinge\n",
+        "tab_indent.yaml:3:1: YAML syntax: found character '\\t' that cannot start any token\n  3 |  - exercise: hip-hinge\n    | ^\n  indent with spaces, not tabs",
+    ),
+    (
+        "unknown_key",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n    tmepo: 3-1-1-0\n",
+        "unknown_key.yaml:4:5: unknown key `tmepo` in an exercise block\n  4 |     tmepo: 3-1-1-0\n    |     ^^^^^\n  did you mean `tempo`? An exercise block takes: exercise, sets, reps, hold, tempo, rest, side_rest, count.",
+    ),
+    (
+        "unknown_top_key",
+        "title: x\nblock:\n  - exercise: hip-hinge\n",
+        "unknown_top_key.yaml:2:1: unknown key `block` in a workout\n  2 | block:\n    | ^^^^^\n  did you mean `blocks`? A workout takes: title, about, library, exercises, defaults, voice, blocks.",
+    ),
+    (
+        "unknown_exercise",
+        "title: x\nblocks:\n  - exercise: supine-mrch\n",
+        "unknown_exercise.yaml:3:15: unknown exercise `supine-mrch`\n  3 |   - exercise: supine-mrch\n    |               ^^^^^^^^^^^\n  did you mean `supine-march`? `voicecoach list` shows the exercises there are",
+    ),
+    (
+        "sets_string",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n    sets: three\n",
+        "sets_string.yaml:4:11: `sets` must be a whole number, not text\n  4 |     sets: three\n    |           ^^^^^\n  like 3",
+    ),
+    (
+        "reps_zero",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n    reps: 0\n",
+        "reps_zero.yaml:4:11: `reps` is 0; it must be from 1 to 200\n  4 |     reps: 0\n    |           ^",
+    ),
+    (
+        "reps_huge",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n    reps: 100000\n",
+        "reps_huge.yaml:4:11: `reps` is 100000; it must be from 1 to 200\n  4 |     reps: 100000\n    |           ^^^^^^",
+    ),
+    (
+        "reps_negative",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n    reps: -3\n",
+        "reps_negative.yaml:4:11: `reps` is -3; it must be from 1 to 200\n  4 |     reps: -3\n    |           ^^",
+    ),
+    (
+        "rest_40h",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n    rest: 40h\n",
+        "rest_40h.yaml:4:11: `rest` is 40h; it must be from 0s to 1h\n  4 |     rest: 40h\n    |           ^^^",
+    ),
+    (
+        "bad_duration",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n    rest: 45q\n",
+        "bad_duration.yaml:4:11: `rest`: `45q` is not a duration; write it like 45s, 1m30s, 2m or 90\n  4 |     rest: 45q\n    |           ^^^",
+    ),
+    (
+        "bad_tempo",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n    tempo: 3-1-1\n",
+        "bad_tempo.yaml:4:12: `tempo`: `3-1-1` is not a tempo; write four numbers of seconds, lower-bottom-lift-top, like 3-1-1-0\n  4 |     tempo: 3-1-1\n    |            ^^^^^",
+    ),
+    (
+        "bad_tempo_word",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n    tempo: 3-a-1-0\n",
+        "bad_tempo_word.yaml:4:12: `tempo`: `3-a-1-0`: `a` is not a number of seconds; write a tempo like 3-1-1-0\n  4 |     tempo: 3-a-1-0\n    |            ^^^^^^^",
+    ),
+    (
+        "tempo_x_lower",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n    tempo: X-0-1-0\n",
+        "tempo_x_lower.yaml:4:12: `tempo`: `X-0-1-0`: only the lift (third number) can be X (explosive), like 3-1-X-0\n  4 |     tempo: X-0-1-0\n    |            ^^^^^^^",
+    ),
+    (
+        "tempo_zero",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n    tempo: 0-0-0-0\n",
+        "tempo_zero.yaml:4:12: `tempo`: `0-0-0-0`: a rep must last at least one second in all\n  4 |     tempo: 0-0-0-0\n    |            ^^^^^^^",
+    ),
+    (
+        "reps_and_hold",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n    reps: 8\n    hold: 30s\n",
+        "reps_and_hold.yaml:5:5: the block has both `reps` and `hold`\n  5 |     hold: 30s\n    |     ^^^^\n  a set is either a timed hold or a number of reps; keep one",
+    ),
+    (
+        "empty_blocks",
+        "title: x\nblocks: []\n",
+        "empty_blocks.yaml:2:9: `blocks:` is empty\n  2 | blocks: []\n    |         ^^\n  add a block like `- exercise: supine-march`",
+    ),
+    (
+        "no_exercise",
+        "title: x\nblocks:\n  - say: hello\n",
+        "no_exercise.yaml:3:3: the workout has no exercise in it\n  3 |   - say: hello\n    |   ^\n  add a block like `- exercise: supine-march`",
+    ),
+    (
+        "no_title",
+        "blocks:\n  - exercise: hip-hinge\n",
+        "no_title.yaml:1:1: a workout needs a `title:`\n  1 | blocks:\n    | ^\n  like `title: Monday hamstrings`",
+    ),
+    (
+        "empty_file",
+        "",
+        "empty_file.yaml: the file is empty; a workout needs `title:` and `blocks:`",
+    ),
+    (
+        "not_mapping",
+        "- exercise: hip-hinge\n",
+        "not_mapping.yaml:1:1: a workout must be a mapping of keys, not a list\n  1 | - exercise: hip-hinge\n    | ^",
+    ),
+    (
+        "duplicate_key",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n    sets: 2\n    sets: 3\n",
+        "duplicate_key.yaml:5:5: `sets` is given twice in an exercise block\n  5 |     sets: 3\n    |     ^^^^\n  it was first given on line 4",
+    ),
+    (
+        "duplicate_inline_id",
+        "title: x\nexercises:\n  - {id: wall-sit, name: Wall sit, hold: 30s}\n  - {id: wall-sit, name: Wall sit, hold: 40s}\nblocks:\n  - exercise: wall-sit\n",
+        "duplicate_inline_id.yaml:4:6: exercise id `wall-sit` is defined twice here\n  4 |   - {id: wall-sit, name: Wall sit, hold: 40s}\n    |      ^^",
+    ),
+    (
+        "bad_id",
+        "title: x\nexercises:\n  - {id: Wall Sit, name: Wall sit, hold: 30s}\nblocks:\n  - exercise: wall-sit\n",
+        "bad_id.yaml:3:10: `id` is `Wall Sit`\n  3 |   - {id: Wall Sit, name: Wall sit, hold: 30s}\n    |          ^^^^^^^^\n  ids are lowercase words joined by dashes, like `supine-march`",
+    ),
+    (
+        "alias_bomb",
+        "a: &a [x, x]\nb: &b [*a, *a]\nc: &c [*b, *b]\ntitle: x\nblocks:\n  - exercise: hip-hinge\n",
+        "alias_bomb.yaml:2:8: aliases (*name) are not allowed\n  2 | b: &b [*a, *a]\n    |        ^\n  write the value out, or put shared settings under `defaults:`",
+    ),
+    (
+        "bad_count",
+        "title: x\ndefaults:\n  count: tempos\nblocks:\n  - exercise: hip-hinge\n",
+        "bad_count.yaml:3:10: `count` is `tempos`\n  3 |   count: tempos\n    |          ^^^^^^\n  did you mean `tempo`? it must be one of: tempo, reps, quiet",
+    ),
+    (
+        "bad_sides",
+        "title: x\nexercises:\n  - {id: wall-sit, name: Wall sit, hold: 30s, sides: both}\nblocks:\n  - exercise: wall-sit\n",
+        "bad_sides.yaml:3:54: `wall-sit` sides is `both`\n  3 |   - {id: wall-sit, name: Wall sit, hold: 30s, sides: both}\n    |                                                      ^^^^\n  it must be one of: none, each, alternate",
+    ),
+    (
+        "bad_placeholder",
+        "title: x\nexercises:\n  - id: lunge\n    name: Lunge\n    setup:\n      - Step forward with your {sid} leg.\nblocks:\n  - exercise: lunge\n",
+        "bad_placeholder.yaml:6:9: `lunge` setup: unknown placeholder `{sid}`\n  6 |       - Step forward with your {sid} leg.\n    |         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  did you mean `{side}`? placeholders are {side}, {other}, {Side} and {Other}",
+    ),
+    (
+        "reps_on_hold",
+        "title: x\nexercises:\n  - {id: wall-sit, name: Wall sit, hold: 30s}\nblocks:\n  - exercise: wall-sit\n    reps: 10\n",
+        "reps_on_hold.yaml:6:5: `wall-sit` is a timed hold, so the block cannot give `reps`\n  6 |     reps: 10\n    |     ^^^^\n  give `hold: 30s` instead",
+    ),
+    (
+        "missing_library",
+        "title: x\nlibrary: [../nowhere]\nblocks:\n  - exercise: hip-hinge\n",
+        "missing_library.yaml:2:11: library folder `../nowhere` does not exist\n  2 | library: [../nowhere]\n    |           ^^^^^^^^^^\n  it is looked up relative to {dir}",
+    ),
+    (
+        "block_kind",
+        "title: x\nblocks:\n  - exercize: hip-hinge\n",
+        "block_kind.yaml:3:5: a block must start with `exercise:`, `say:`, `rest:` or `circuit:`\n  3 |   - exercize: hip-hinge\n    |     ^^^^^^^^\n  did you mean `exercise`? see the format in the README",
+    ),
+    (
+        "circuit_in_circuit",
+        "title: x\nblocks:\n  - circuit:\n      blocks:\n        - circuit:\n            blocks: [{exercise: hip-hinge}]\n",
+        "circuit_in_circuit.yaml:5:11: a circuit cannot hold another circuit\n  5 |         - circuit:\n    |           ^",
+    ),
+    (
+        "sets_float",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n    sets: 2.5\n",
+        "sets_float.yaml:4:11: `sets` must be a whole number, not a decimal number\n  4 |     sets: 2.5\n    |           ^^^\n  like 3",
+    ),
+    (
+        "hold_too_short",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n    hold: 0.2s\n",
+        "hold_too_short.yaml:4:11: `hold` is 0.2s; it must be from 1s to 30m\n  4 |     hold: 0.2s\n    |           ^^^^",
+    ),
+    (
+        "step_missing_hold",
+        "title: x\nexercises:\n  - id: step-up\n    name: Step up\n    rep:\n      - {say: Up}\nblocks:\n  - exercise: step-up\n",
+        "step_missing_hold.yaml:6:9: a rep step needs `hold:`\n  6 |       - {say: Up}\n    |         ^^^^^^^^^\n  like {say: Up, hold: 2s}",
+    ),
+    (
+        "rep_and_tempo",
+        "title: x\nexercises:\n  - id: step-up\n    name: Step up\n    tempo: 1-0-1-0\n    rep:\n      - {say: Up, hold: 2s}\nblocks:\n  - exercise: step-up\n",
+        "rep_and_tempo.yaml:6:5: `step-up` has both `tempo` and `rep`\n  6 |     rep:\n    |     ^^^\n  `rep:` is an explicit cycle that replaces `tempo`; keep one",
+    ),
+    (
+        "voice_rate",
+        "title: x\nvoice:\n  rate: 1000\nblocks:\n  - exercise: hip-hinge\n",
+        "voice_rate.yaml:3:9: `voice.rate` is 1000; it must be from 60 to 400\n  3 |   rate: 1000\n    |         ^^^^",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "message"), CASES, ids=[c[0] for c in CASES])
+def test_bad_workout_gets_its_exact_message(
+    case: str, text: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / f"{case}.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError) as raised:
+        load_workout(f"{case}.yaml")
+    assert str(raised.value) == message.replace("{dir}", os.fspath(tmp_path))

@@ -1,0 +1,240 @@
+"""Timing invariants of the compiler over generated workouts."""
+
+from __future__ import annotations
+
+import hashlib
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from voicecoach.compile import compile_workout
+from voicecoach.load import rep_steps
+from voicecoach.model import (
+    CircuitBlock,
+    Event,
+    Exercise,
+    ExerciseBlock,
+    RestBlock,
+    SayBlock,
+    Step,
+    Tempo,
+    Timeline,
+    Workout,
+)
+
+RATE = 22050
+
+
+class HashedLengths:
+    """Deterministic, uneven phrase lengths from 0.15 to 0.9 s (every word fits a 1 s rep)."""
+
+    sample_rate = RATE
+
+    def length(self, text: str) -> int:
+        digest = hashlib.sha256(text.encode()).digest()
+        return int((0.15 + 0.75 * digest[0] / 255) * RATE) + len(text.split()) * 200
+
+
+def short_lengths() -> HashedLengths:
+    return HashedLengths()
+
+
+tempos = st.builds(
+    Tempo,
+    lower=st.sampled_from([0, 1000, 2000, 3000, 4000, 1500]),
+    bottom=st.sampled_from([0, 1000, 2000]),
+    lift=st.sampled_from([1000, 2000, 3000]),
+    top=st.sampled_from([0, 1000]),
+)
+steps = st.lists(
+    st.builds(
+        Step,
+        say=st.sampled_from(["Up", "Down", "Hold it", "{Side} knee in"]),
+        ms=st.sampled_from([1000, 2000, 2500, 3000]),
+    ),
+    min_size=1,
+    max_size=3,
+)
+
+
+@st.composite
+def exercises(draw: st.DrawFn, index: int) -> Exercise:
+    hold = draw(st.none() | st.sampled_from([5000, 20000, 45000]))
+    return Exercise(
+        id=f"ex-{index}",
+        name=draw(st.sampled_from(["Squat", "Supine march", "Bridge", "Romanian deadlift"])),
+        sides=draw(st.sampled_from(["none", "each", "alternate"])),
+        first_side=draw(st.sampled_from(["right", "left"])),
+        limb=draw(st.sampled_from(["leg", "side"])),
+        tempo=None if hold else draw(tempos),
+        rep=None if hold else draw(st.none() | steps.map(tuple)),
+        hold_ms=hold,
+        setup=tuple(
+            draw(
+                st.lists(
+                    st.sampled_from(["Lie down.", "Hold it in your {other} hand."]), max_size=2
+                )
+            )
+        ),
+        cues=tuple(draw(st.lists(st.sampled_from(["Back flat.", "Breathe."]), max_size=2))),
+        caution=draw(st.none() | st.just("Go easy.")),
+        equipment=tuple(draw(st.lists(st.sampled_from(["band", "ball"]), max_size=2))),
+    )
+
+
+@st.composite
+def exercise_blocks(draw: st.DrawFn, index: int) -> ExerciseBlock:
+    ex = draw(exercises(index))
+    tempo = None if ex.is_hold else draw(st.none() | tempos)
+    return ExerciseBlock(
+        exercise=ex,
+        sets=draw(st.integers(1, 3)),
+        reps=None if ex.is_hold else draw(st.integers(1, 6)),
+        hold_ms=ex.hold_ms,
+        steps=() if ex.is_hold else rep_steps(ex, tempo),
+        rest_ms=draw(st.sampled_from([0, 2000, 10000, 45000, 90000])),
+        side_rest_ms=draw(st.sampled_from([0, 5000, 15000])),
+        count=draw(st.sampled_from(["tempo", "reps", "quiet"])),
+    )
+
+
+@st.composite
+def workouts(draw: st.DrawFn) -> Workout:
+    blocks: list[object] = []
+    counter = 0
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["exercise", "exercise", "say", "rest", "circuit"]))
+        if kind == "say":
+            blocks.append(SayBlock("Grab a band."))
+        elif kind == "rest":
+            blocks.append(RestBlock(draw(st.sampled_from([1000, 5000, 30000]))))
+        elif kind == "circuit":
+            inner = []
+            for _ in range(draw(st.integers(1, 2))):
+                counter += 1
+                inner.append(draw(exercise_blocks(counter)))
+            blocks.append(
+                CircuitBlock(
+                    draw(st.integers(1, 2)), draw(st.sampled_from([0, 20000])), tuple(inner)
+                )
+            )
+        else:
+            counter += 1
+            blocks.append(draw(exercise_blocks(counter)))
+    counter += 1
+    blocks.append(draw(exercise_blocks(counter)))
+    return Workout(name="gen", title="Generated", source="gen.yaml", blocks=tuple(blocks))  # type: ignore[arg-type]
+
+
+def exercise_blocks_of(workout: Workout) -> dict[str, tuple[ExerciseBlock, int]]:
+    found: dict[str, tuple[ExerciseBlock, int]] = {}
+    for block in workout.blocks:
+        if isinstance(block, ExerciseBlock):
+            found[block.exercise.id] = (block, 1)
+        elif isinstance(block, CircuitBlock):
+            for inner in block.blocks:
+                if isinstance(inner, ExerciseBlock):
+                    found[inner.exercise.id] = (inner, block.rounds)
+    return found
+
+
+def rep_firsts(timeline: Timeline) -> dict[int, tuple[str, list[Event]]]:
+    """For each set (or side of one), its exercise and the first event of each rep, in order."""
+    found: dict[int, tuple[str, list[Event]]] = {}
+    for span in timeline.sets:
+        firsts: dict[tuple[int, str | None], Event] = {}
+        for e in timeline.events:
+            if span.start <= e.start < span.end and e.rep is not None:
+                firsts.setdefault((e.rep, e.side), e)
+        found[span.index] = (span.exercise, sorted(firsts.values(), key=lambda e: e.start))
+    return found
+
+
+SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(workouts())
+def test_events_are_sorted_and_never_overlap(workout: Workout) -> None:
+    timeline = compile_workout(workout, short_lengths())
+    events = timeline.events
+    assert all(e.start < e.end for e in events)
+    assert all(a.end <= b.start for a, b in zip(events, events[1:], strict=False))
+    assert events[-1].end <= timeline.duration
+
+
+@SETTINGS
+@given(workouts())
+def test_reps_start_exactly_one_rep_length_apart(workout: Workout) -> None:
+    timeline = compile_workout(workout, short_lengths())
+    blocks = exercise_blocks_of(workout)
+    for exercise_id, firsts in rep_firsts(timeline).values():
+        block, _ = blocks[exercise_id]
+        if block.count == "quiet" or block.reps is None:
+            continue
+        rep_len = (sum(s.ms for s in block.steps) * RATE + 500) // 1000
+        gaps = {b.start - a.start for a, b in zip(firsts, firsts[1:], strict=False)}
+        assert gaps <= {rep_len}, (exercise_id, gaps, rep_len)
+        assert all(e.beat for e in firsts)
+
+
+@SETTINGS
+@given(workouts())
+def test_every_rep_has_its_number_or_first_word_on_the_beat(workout: Workout) -> None:
+    timeline = compile_workout(workout, short_lengths())
+    blocks = exercise_blocks_of(workout)
+    for exercise_id, firsts in rep_firsts(timeline).values():
+        block, _ = blocks[exercise_id]
+        if block.count == "quiet" or block.reps is None:
+            continue
+        movements = block.reps * (2 if block.exercise.sides == "alternate" else 1)
+        assert len(firsts) == movements
+        numbers = {e.rep for e in timeline.events if e.exercise == exercise_id and e.kind == "rep"}
+        assert numbers == set(range(1, (block.reps or 0) + 1))
+
+
+@SETTINGS
+@given(workouts())
+def test_chapters_add_up_to_the_whole_session(workout: Workout) -> None:
+    timeline = compile_workout(workout, short_lengths())
+    chapters = timeline.chapters
+    assert chapters[0].start == 0
+    assert chapters[-1].end == timeline.duration
+    assert sum(c.end - c.start for c in chapters) == timeline.duration
+    assert all(
+        a.end == b.start and a.start < a.end for a, b in zip(chapters, chapters[1:], strict=False)
+    )
+    rounds = sum(
+        b.rounds if isinstance(b, CircuitBlock) else 1
+        for b in workout.blocks
+        if isinstance(b, (CircuitBlock, ExerciseBlock))
+    )
+    assert len(chapters) == 1 + rounds
+
+
+@SETTINGS
+@given(workouts())
+def test_rests_last_at_least_as_long_as_asked(workout: Workout) -> None:
+    timeline = compile_workout(workout, short_lengths())
+    spans = timeline.sets
+    blocks = exercise_blocks_of(workout)
+    for a, b in zip(spans, spans[1:], strict=False):
+        block, _ = blocks[a.exercise]
+        if a.exercise == b.exercise and a.set + 1 == b.set and a.side == b.side:
+            work_b = min(
+                e.start
+                for e in timeline.events
+                if e.exercise == b.exercise
+                and e.set == b.set
+                and e.beat
+                and e.kind != "ready"
+                and e.kind != "countdown"
+                and e.start >= b.start
+            )
+            assert work_b - a.end >= (block.rest_ms * RATE + 500) // 1000
+
+
+@SETTINGS
+@given(workouts())
+def test_compiling_is_deterministic(workout: Workout) -> None:
+    assert compile_workout(workout, short_lengths()) == compile_workout(workout, short_lengths())

@@ -125,7 +125,7 @@ CASES = [
     (
         "duplicate_inline_id",
         "title: x\nexercises:\n  - {id: wall-sit, name: Wall sit, hold: 30s}\n  - {id: wall-sit, name: Wall sit, hold: 40s}\nblocks:\n  - exercise: wall-sit\n",
-        "duplicate_inline_id.yaml:4:6: exercise id `wall-sit` is defined twice here\n  4 |   - {id: wall-sit, name: Wall sit, hold: 40s}\n    |      ^^",
+        "duplicate_inline_id.yaml:4:10: exercise id `wall-sit` is defined twice here\n  4 |   - {id: wall-sit, name: Wall sit, hold: 40s}\n    |          ^^^^^^^^",
     ),
     (
         "bad_id",

@@ -204,7 +204,7 @@ def parse_exercise(source: Source, node: Node) -> tuple[Exercise, Node]:
             raise source.error(
                 node, f"an exercise needs `{required}:`", "for example `id: wall-sit`"
             )
-    id_node = f.key_node("id")
+    id_node = f.entries["id"][1]
     exercise_id = text(source, f.entries["id"][1], "`id`")
     if not ID_PATTERN.match(exercise_id):
         raise source.error(
@@ -403,10 +403,11 @@ class Library:
             if _is_workout(root):
                 self._cache[path] = []
             else:
-                self._cache[path] = [
-                    (parse_exercise(source, node)[0], source, node)
-                    for node in exercise_nodes(source, root)
-                ]
+                entries = []
+                for node in exercise_nodes(source, root):
+                    exercise, id_node = parse_exercise(source, node)
+                    entries.append((exercise, source, id_node))
+                self._cache[path] = entries
         return self._cache[path]
 
     def known_ids(self) -> list[str]:

@@ -125,7 +125,8 @@ def test_an_id_defined_twice_in_one_folder_is_an_error(write: Write) -> None:
     write("lib/a.yaml", "id: bridge\nname: Bridge\n")
     write("lib/b.yaml", "id: bridge\nname: Other bridge\n")
     path = write("w.yaml", "title: T\nlibrary: [lib]\nblocks: [{exercise: bridge}]\n")
-    with pytest.raises(InputError, match=r"b.yaml:1:5: exercise id `bridge` is defined twice in .*also in .*a.yaml"):
+    duplicate = r"(?s)b.yaml:1:5: exercise id `bridge` is defined twice in .*also in .*a.yaml"
+    with pytest.raises(InputError, match=duplicate):
         load_workout(str(path))
 
 

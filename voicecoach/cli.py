@@ -58,6 +58,9 @@ EngineOption = typer.Option(
 )
 VoiceOption = typer.Option(None, "--voice", help="A voice id from `voicecoach voices`.")
 RateOption = typer.Option(None, "--rate", help="Speaking rate in words per minute.")
+EstimateOption = typer.Option(
+    False, "--estimate", help="Guess phrase lengths instead of asking the voice engine."
+)
 NamesArgument = typer.Argument(..., help="Workout names or YAML files (workouts or exercises).")
 
 
@@ -98,9 +101,7 @@ def show(
     engine: str | None = EngineOption,
     voice: str | None = VoiceOption,
     rate: int | None = RateOption,
-    estimate: bool = typer.Option(
-        False, "--estimate", help="Guess phrase lengths instead of asking the voice engine."
-    ),
+    estimate: bool = EstimateOption,
 ) -> None:
     """Print the whole session as a timeline: when each prompt is spoken, chapters, total time."""
     from voicecoach.present import timeline_json, timeline_text
@@ -118,9 +119,7 @@ def check(
     engine: str | None = EngineOption,
     voice: str | None = VoiceOption,
     rate: int | None = RateOption,
-    estimate: bool = typer.Option(
-        False, "--estimate", help="Guess phrase lengths instead of asking the voice engine."
-    ),
+    estimate: bool = EstimateOption,
 ) -> None:
     """Validate workout and exercise files; print warnings. Exit 0 if valid, 2 with errors."""
     from pathlib import Path

@@ -1,0 +1,99 @@
+"""Voice engines found by name, and the one way the rest of the program opens a voice.
+
+``open_speech`` decides which engine, voice and rate speak (flags, then the
+workout's ``voice:``, then ``config.yaml``, then pyttsx3's defaults), opens
+that engine and puts the phrase cache in front of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from voicecoach.errors import EngineError
+from voicecoach.model import VoiceSettings
+from voicecoach.voices.base import Engine, Speech
+from voicecoach.voices.cache import PhraseCache
+
+DEFAULT_ENGINE = "pyttsx3"
+ENGINES = ("pyttsx3", "piper")
+
+
+def open_engine(name: str, voice: str | None = None, rate: int | None = None) -> Engine:
+    """The engine called ``name`` with a voice and rate; ``EngineError`` says how to install it."""
+    key = name.strip().lower()
+    if key == "pyttsx3":
+        from voicecoach.voices.pyttsx3_engine import Pyttsx3Engine
+
+        return Pyttsx3Engine(voice, rate)
+    if key == "piper":
+        from voicecoach.voices.piper_engine import PiperEngine
+
+        return PiperEngine(voice, rate)
+    raise EngineError(f"unknown voice engine {name!r}: choose one of {', '.join(ENGINES)}")
+
+
+def choose(
+    settings: VoiceSettings | None = None,
+    engine: str | None = None,
+    voice: str | None = None,
+    rate: int | None = None,
+) -> VoiceSettings:
+    """The engine, voice and rate to use: flags over the workout over ``config.yaml``."""
+    from voicecoach.settings import load_config, merge
+
+    chosen = merge(
+        VoiceSettings(engine=DEFAULT_ENGINE),
+        load_config(),
+        settings,
+        VoiceSettings(engine=engine, voice=voice, rate=rate),
+    )
+    return chosen
+
+
+def open_speech(
+    settings: VoiceSettings | None = None,
+    engine: str | None = None,
+    voice: str | None = None,
+    rate: int | None = None,
+    on_synth: Callable[[str], None] | None = None,
+) -> PhraseCache:
+    """The cached voice that speaks a workout with ``settings`` (its ``voice:``) and the flags.
+
+    ``on_synth(text)`` is called before each phrase that has to be synthesized.
+    """
+    chosen = choose(settings, engine, voice, rate)
+    assert chosen.engine is not None
+    return PhraseCache(open_engine(chosen.engine, chosen.voice, chosen.rate), on_synth=on_synth)
+
+
+@dataclass(frozen=True, slots=True)
+class EngineStatus:
+    """Whether an engine works here, and if not, how to make it work."""
+
+    name: str
+    available: bool
+    detail: str
+    engine: Engine | None = None
+
+
+def engine_status(name: str, voice: str | None = None, rate: int | None = None) -> EngineStatus:
+    """Try to open an engine; report what was found instead of raising."""
+    try:
+        opened = open_engine(name, voice, rate)
+    except EngineError as error:
+        return EngineStatus(name, False, str(error))
+    return EngineStatus(name, True, opened.identity(), opened)
+
+
+__all__ = [
+    "DEFAULT_ENGINE",
+    "ENGINES",
+    "EngineStatus",
+    "PhraseCache",
+    "Speech",
+    "choose",
+    "engine_status",
+    "open_engine",
+    "open_speech",
+]

@@ -24,6 +24,8 @@ class Engine(Protocol):
 
     name: str
     sample_rate: int
+    voice: str
+    """The id of the voice in use, as ``voices()`` lists it."""
 
     def identity(self) -> str:
         """Everything that changes the audio (engine, voice, rate, version), as one string."""

@@ -1,0 +1,172 @@
+"""The phrase cache: synthesized once, kept on disk, damage detected, shared between exports."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_voices import FakeEngine
+
+from voicecoach.voices.cache import HEADER, PhraseCache, read_entry
+from voicecoach.voices.level import tidy
+
+
+def test_length_is_the_length_of_the_audio_trimmed_and_levelled() -> None:
+    engine = FakeEngine()
+    cache = PhraseCache(engine)
+    audio = cache.audio("Hips stay high.")
+    assert cache.length("Hips stay high.") == len(audio)
+    assert np.array_equal(audio, tidy(FakeEngine().synthesize("Hips stay high."), 22050))
+    assert cache.sample_rate == 22050
+
+
+def test_each_distinct_phrase_is_synthesized_once() -> None:
+    engine = FakeEngine()
+    cache = PhraseCache(engine)
+    for text in ["one", "two", "one", "three", "two", "one"]:
+        cache.length(text)
+        cache.audio(text)
+    assert sorted(engine.calls) == ["one", "three", "two"]
+    assert cache.synth_calls == 3
+
+
+def test_a_second_cache_reads_from_disk_without_synthesizing(user_dirs: Path) -> None:
+    first = PhraseCache(FakeEngine())
+    made = first.audio("Switch legs.")
+    engine = FakeEngine()
+    second = PhraseCache(engine)
+    assert np.array_equal(second.audio("Switch legs."), made)
+    assert engine.calls == []
+    assert second.disk_reads == 1
+    assert first.path("Switch legs.").is_relative_to(user_dirs / "cache")
+
+
+def test_another_voice_or_version_gets_its_own_entries() -> None:
+    PhraseCache(FakeEngine("1")).length("Hold.")
+    other = FakeEngine("2")
+    PhraseCache(other).length("Hold.")
+    assert other.calls == ["Hold."]
+    assert PhraseCache(FakeEngine("1")).path("Hold.") != PhraseCache(other).path("Hold.")
+
+
+def test_entries_are_written_whole_with_no_temporary_files_left() -> None:
+    cache = PhraseCache(FakeEngine())
+    for text in ["one", "two", "three"]:
+        cache.length(text)
+    files = sorted(p.name for p in cache.folder.iterdir())
+    assert len(files) == 3 and all(name.endswith(".pcm") for name in files)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda raw: raw[: len(raw) // 2],  # cut short (a crash mid-write elsewhere)
+        lambda raw: raw[:-1],
+        lambda raw: raw[:100] + bytes([raw[100] ^ 0xFF]) + raw[101:],  # one byte flipped
+        lambda raw: b"garbage",
+        lambda raw: b"",
+        lambda raw: b"XXXX" + raw[4:],  # not our magic
+    ],
+)
+def test_a_damaged_entry_is_detected_and_made_again(damage: object) -> None:
+    cache = PhraseCache(FakeEngine())
+    good = cache.audio("Lower slowly.")
+    path = cache.path("Lower slowly.")
+    path.write_bytes(damage(path.read_bytes()))  # type: ignore[operator]
+    assert read_entry(path, 22050) is None
+    engine = FakeEngine()
+    again = PhraseCache(engine)
+    assert np.array_equal(again.audio("Lower slowly."), good)
+    assert engine.calls == ["Lower slowly."]
+    assert read_entry(path, 22050) is not None
+
+
+def test_an_entry_for_another_sample_rate_is_not_used() -> None:
+    cache = PhraseCache(FakeEngine())
+    cache.length("Up.")
+    assert read_entry(cache.path("Up."), 22050) is not None
+    assert read_entry(cache.path("Up."), 16000) is None
+
+
+def test_two_exports_at_once_agree_on_every_phrase() -> None:
+    # Both synthesize the same phrase at the same moment, and the engine gives
+    # a different length each time (as espeak-ng does): whichever is stored
+    # first must be what both use.
+    engine = FakeEngine(jitter=True)
+    engine.gate = threading.Barrier(2)
+    caches = [PhraseCache(engine), PhraseCache(engine)]
+    results: list[np.ndarray] = [np.zeros(0), np.zeros(0)]
+
+    def export(i: int) -> None:
+        results[i] = caches[i].audio("Last rep.")
+
+    threads = [threading.Thread(target=export, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=10)
+    assert len(engine.calls) == 2
+    assert np.array_equal(results[0], results[1])
+    assert caches[0].length("Last rep.") == caches[1].length("Last rep.")
+    stored = read_entry(caches[0].path("Last rep."), 22050)
+    assert stored is not None and np.array_equal(stored, results[0])
+
+
+def test_the_length_handed_out_holds_even_if_the_entry_is_replaced_meanwhile() -> None:
+    engine = FakeEngine(jitter=True)
+    cache = PhraseCache(engine, memory_budget=1)
+    length = cache.length("Breathe out.")
+    cache.length("Something else.")  # pushes the first out of memory
+    # The entry is damaged after its length was handed out; the engine's next
+    # take is longer (jitter), yet the length this cache promised still holds.
+    path = cache.path("Breathe out.")
+    path.write_bytes(b"damaged")
+    assert len(cache.audio("Breathe out.")) == length
+    assert cache.length("Breathe out.") == length
+
+
+def test_an_unwritable_cache_still_speaks(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    engine = FakeEngine()
+    cache = PhraseCache(engine, root=blocker / "phrases")
+    assert len(cache.audio("Rest.")) == cache.length("Rest.")
+    assert engine.calls == ["Rest."]
+
+
+def test_memory_stays_within_its_budget_and_evicted_phrases_come_back_from_disk() -> None:
+    engine = FakeEngine()
+    cache = PhraseCache(engine, memory_budget=10_000)
+    texts = [f"Phrase number {i}." for i in range(20)]
+    first = {t: cache.audio(t).copy() for t in texts}
+    assert cache._held <= 10_000 + max(a.nbytes for a in first.values())
+    for t in texts:
+        assert np.array_equal(cache.audio(t), first[t])
+    assert len(engine.calls) == 20
+
+
+def test_warm_synthesizes_what_is_missing_and_reports_progress() -> None:
+    cache = PhraseCache(FakeEngine())
+    cache.length("one")
+    seen: list[tuple[int, int]] = []
+    made = cache.warm(["one", "two", "three", "two"], progress=lambda d, t: seen.append((d, t)))
+    assert made == 2
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_on_synth_hears_of_each_phrase_made() -> None:
+    heard: list[str] = []
+    cache = PhraseCache(FakeEngine(), on_synth=heard.append)
+    for text in ["one", "two", "one"]:
+        cache.length(text)
+    assert heard == ["one", "two"]
+
+
+def test_an_entry_is_a_small_header_and_the_samples() -> None:
+    cache = PhraseCache(FakeEngine())
+    audio = cache.audio("Three.")
+    raw = cache.path("Three.").read_bytes()
+    assert len(raw) == HEADER.size + 2 * len(audio)
+    assert raw[:4] == b"VCPH"

@@ -1,0 +1,299 @@
+"""Voice engines, phrase tidying and choosing the voice: a tiny fake engine, then the real ones.
+
+``FakeEngine`` lives here and the cache, render and export tests import it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voicecoach.errors import EngineError, InputError
+from voicecoach.model import VoiceSettings
+from voicecoach.settings import load_config, merge
+from voicecoach.voices import choose, open_engine, open_speech
+from voicecoach.voices.base import Pcm, VoiceInfo
+from voicecoach.voices.level import EDGE_FLOOR, PEAK_LIMIT, TARGET_RMS, tidy
+from voicecoach.voices.pyttsx3_engine import find_voice
+
+RATE = 22050
+
+
+class FakeEngine:
+    """Speaks every text as a tone burst padded with silence, like a real engine does.
+
+    The burst's length and loudness depend on the text; ``jitter`` makes
+    each call a few samples longer than the last (espeak-ng does not give
+    the same samples twice either); ``gate`` holds every call until released.
+    """
+
+    name = "fake"
+    sample_rate = RATE
+    voice = "fake-voice"
+
+    def __init__(self, version: str = "1", jitter: bool = False) -> None:
+        self.version = version
+        self.jitter = jitter
+        self.calls: list[str] = []
+        self.gate: threading.Barrier | None = None
+        self._lock = threading.Lock()
+
+    def identity(self) -> str:
+        return f"fake {self.version}"
+
+    def voices(self) -> list[VoiceInfo]:
+        return [VoiceInfo("fake-voice", "Fake", ("en",))]
+
+    def synthesize(self, text: str) -> Pcm:
+        with self._lock:
+            self.calls.append(text)
+            extra = len(self.calls) if self.jitter else 0
+        if self.gate is not None:
+            self.gate.wait(timeout=10)
+        seed = int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
+        n = 600 + 150 * len(text) + extra
+        t = np.arange(n) / RATE
+        loudness = 2000 + seed % 20000
+        burst = np.sin(2 * np.pi * (200 + seed % 300) * t) * loudness * np.hanning(n)
+        pad = np.zeros(400 + seed % 300)
+        return np.concatenate([pad, burst, pad[:250]]).astype(np.int16)
+
+
+def test_tidy_trims_to_the_first_and_last_audible_sample() -> None:
+    raw = FakeEngine().synthesize("Hips stay high.")
+    out = tidy(raw, RATE)
+    assert abs(int(out[0])) >= EDGE_FLOOR and abs(int(out[-1])) >= EDGE_FLOOR
+    assert len(out) < len(raw) - 600
+
+
+def test_tidy_brings_quiet_and_loud_phrases_to_one_loudness_without_clipping() -> None:
+    rms = []
+    for text, scale in (("one", 0.05), ("two", 1.0), ("Set two of three", 0.3)):
+        raw = (FakeEngine().synthesize(text).astype(np.float64) * scale).astype(np.int16)
+        out = tidy(raw, RATE).astype(np.float64)
+        assert np.max(np.abs(out)) <= PEAK_LIMIT
+        frames = np.sqrt(np.mean(out[: len(out) // 220 * 220].reshape(-1, 220) ** 2, axis=1))
+        voiced = frames[frames >= 0.1 * frames.max()]
+        rms.append(float(np.sqrt(np.mean(voiced**2))))
+    # A windowed sine peaks at about 1.4x its RMS, so no phrase is peak limited here.
+    assert all(abs(r - TARGET_RMS) / TARGET_RMS < 0.02 for r in rms)
+
+
+def test_tidy_limits_the_peak_of_a_spiky_phrase() -> None:
+    raw = np.zeros(4000, dtype=np.int16)
+    raw[1000:1100] = 200
+    raw[1050] = 30000
+    out = tidy(raw, RATE)
+    assert int(np.max(np.abs(out.astype(np.int32)))) == PEAK_LIMIT
+
+
+def test_tidy_of_silence_is_one_silent_sample() -> None:
+    assert tidy(np.zeros(500, dtype=np.int16), RATE).tolist() == [0]
+    assert tidy(np.zeros(0, dtype=np.int16), RATE).tolist() == [0]
+
+
+VOICES = [
+    VoiceInfo("gmw/en", "English (Great Britain)", ("en-gb",)),
+    VoiceInfo("gmw/en-us", "English (America)", ("en-us",)),
+    VoiceInfo("roa/fr", "French", ("fr-fr",)),
+]
+
+
+@pytest.mark.parametrize(
+    ("wanted", "found"),
+    [
+        ("gmw/en-us", "gmw/en-us"),
+        ("GMW/EN-US", "gmw/en-us"),
+        ("English (America)", "gmw/en-us"),
+        ("en-us", "gmw/en-us"),
+        ("fr-fr", "roa/fr"),
+        ("fr", "roa/fr"),
+    ],
+)
+def test_a_voice_is_found_by_id_name_or_language(wanted: str, found: str) -> None:
+    assert find_voice(VOICES, wanted, "pyttsx3") == found
+
+
+def test_an_unknown_voice_says_what_is_close_and_where_the_list_is() -> None:
+    with pytest.raises(EngineError) as caught:
+        find_voice(VOICES, "gmw/en-uz", "pyttsx3")
+    message = str(caught.value)
+    assert "pyttsx3 has no voice 'gmw/en-uz'" in message
+    assert "gmw/en-us" in message
+    assert "voicecoach voices --engine pyttsx3" in message
+
+
+@pytest.mark.parametrize(
+    ("layers", "expected"),
+    [
+        ([VoiceSettings("pyttsx3")], VoiceSettings("pyttsx3")),
+        # Flags win field by field.
+        (
+            [VoiceSettings("pyttsx3", "gmw/en", 150), VoiceSettings(None, None, 180)],
+            VoiceSettings("pyttsx3", "gmw/en", 180),
+        ),
+        # Another engine drops the voice meant for the first, keeps the rate.
+        (
+            [VoiceSettings("pyttsx3", "gmw/en", 150), VoiceSettings("piper")],
+            VoiceSettings("piper", None, 150),
+        ),
+        # Naming the same engine again keeps the voice.
+        (
+            [VoiceSettings("pyttsx3", "gmw/en"), VoiceSettings("pyttsx3", None, 120)],
+            VoiceSettings("pyttsx3", "gmw/en", 120),
+        ),
+        ([VoiceSettings("pyttsx3"), None, VoiceSettings()], VoiceSettings("pyttsx3")),
+    ],
+)
+def test_merge_layers(layers: list[VoiceSettings | None], expected: VoiceSettings) -> None:
+    assert merge(*layers) == expected
+
+
+def test_flags_beat_the_workout_which_beats_the_config_file(user_dirs: Path) -> None:
+    (user_dirs / "config" / "config.yaml").write_text(
+        "voice:\n  engine: pyttsx3\n  voice: gmw/en-us\n  rate: 150\n", encoding="utf-8"
+    )
+    assert choose() == VoiceSettings("pyttsx3", "gmw/en-us", 150)
+    workout = VoiceSettings(None, "gmw/en", None)
+    assert choose(workout) == VoiceSettings("pyttsx3", "gmw/en", 150)
+    assert choose(workout, rate=200) == VoiceSettings("pyttsx3", "gmw/en", 200)
+    assert choose(workout, engine="piper") == VoiceSettings("piper", None, 150)
+
+
+def test_no_config_file_means_pyttsx3_and_its_defaults() -> None:
+    assert choose() == VoiceSettings("pyttsx3", None, None)
+
+
+def test_a_mistake_in_the_config_file_points_at_it(user_dirs: Path) -> None:
+    path = user_dirs / "config" / "config.yaml"
+    path.write_text("voice:\n  engine: piper\n  speed: 170\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_config()
+    message = str(caught.value)
+    assert f"{path}:3:3: unknown key `speed` in `voice`" in message
+    assert "engine, voice, rate" in message
+
+
+def test_an_empty_config_file_is_no_settings(user_dirs: Path) -> None:
+    (user_dirs / "config" / "config.yaml").write_text("", encoding="utf-8")
+    assert load_config() == VoiceSettings()
+
+
+def test_an_unknown_engine_lists_the_known_ones() -> None:
+    with pytest.raises(
+        EngineError, match="unknown voice engine 'festival': choose one of pyttsx3, piper"
+    ):
+        open_engine("festival")
+
+
+def test_missing_espeak_ng_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import platform
+
+    import pyttsx3
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("This means you probably do not have eSpeak or eSpeak-ng installed!")
+
+    monkeypatch.setattr(pyttsx3, "init", broken)
+    monkeypatch.setattr(platform, "system", lambda: "Linux")
+    with pytest.raises(EngineError) as caught:
+        open_speech()
+    assert "sudo apt-get install espeak-ng" in str(caught.value)
+
+
+def test_missing_piper_says_how_to_install_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "piper" else real(name, *a)
+    )
+    with pytest.raises(EngineError) as caught:
+        open_speech(engine="piper")
+    assert 'pip install "voicecoach[piper]"' in str(caught.value)
+
+
+def test_a_rate_out_of_range_is_refused() -> None:
+    with pytest.raises(EngineError, match="--rate 20 is out of range: use 60 to 400"):
+        open_engine("piper", rate=20)
+
+
+@pytest.mark.engine
+def test_pyttsx3_speaks_mono_16_bit_and_keeps_stdout_clean(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    engine = open_engine("pyttsx3")
+    audio = engine.synthesize("Set two of three, left leg.")
+    out, _ = capfd.readouterr()
+    assert out == ""
+    assert audio.dtype == np.int16 and audio.ndim == 1
+    assert engine.sample_rate == 22050
+    assert 0.5 < len(audio) / engine.sample_rate < 5
+    assert int(np.max(np.abs(audio.astype(np.int32)))) > 3000
+
+
+@pytest.mark.engine
+def test_pyttsx3_never_drops_a_phrase() -> None:
+    # espeak-ng's driver used to cancel about one phrase in three hundred.
+    engine = open_engine("pyttsx3")
+    words = ["one", "two", "three", "Hold", "Hips back", "Stand tall"] * 40
+    silent = [w for w in words if int(np.max(np.abs(engine.synthesize(w).astype(np.int32)))) < 1000]
+    assert silent == []
+
+
+@pytest.mark.engine
+def test_pyttsx3_voice_and_rate_change_the_audio_and_the_identity() -> None:
+    default = open_engine("pyttsx3")
+    us = open_engine("pyttsx3", voice="en-us", rate=120)
+    assert us.voice == "gmw/en-us"
+    assert us.identity() != default.identity()
+    assert "voice=gmw/en-us" in us.identity() and "rate=120" in us.identity()
+    assert any(v.id == "gmw/en-us" for v in default.voices())
+    slow = len(tidy(us.synthesize("Lift your hips off the floor"), 22050))
+    fast = len(
+        tidy(open_engine("pyttsx3", "en-us", 300).synthesize("Lift your hips off the floor"), 22050)
+    )
+    assert slow > 1.5 * fast
+
+
+@pytest.mark.engine
+def test_pyttsx3_unknown_voice_is_an_error() -> None:
+    with pytest.raises(EngineError, match="pyttsx3 has no voice 'no-such-voice'"):
+        open_engine("pyttsx3", voice="no-such-voice")
+
+
+@pytest.mark.engine
+def test_open_speech_caches_real_phrases_trimmed_and_levelled() -> None:
+    speech = open_speech()
+    length = speech.length("Hips stay high.")
+    audio = speech.audio("Hips stay high.")
+    assert len(audio) == length
+    assert abs(int(audio[0])) >= EDGE_FLOOR and abs(int(audio[-1])) >= EDGE_FLOOR
+    again = open_speech()
+    assert np.array_equal(again.audio("Hips stay high."), audio)
+    assert again.synth_calls == 0
+
+
+def _piper_voice_installed() -> bool:
+    from voicecoach.voices.piper_engine import installed, voice_packages
+
+    return installed() and bool(voice_packages())
+
+
+@pytest.mark.engine
+@pytest.mark.slow
+@pytest.mark.skipif(not _piper_voice_installed(), reason="piper and a voice are not installed")
+def test_piper_gives_the_same_audio_for_the_same_text() -> None:
+    engine = open_engine("piper")
+    first = engine.synthesize("Three, two, one.")
+    second = engine.synthesize("Three, two, one.")
+    assert engine.sample_rate == 22050
+    assert np.array_equal(first, second)
+    assert int(np.max(np.abs(first.astype(np.int32)))) > 3000
+    slower = open_engine("piper", rate=100)
+    assert slower.length_scale == 2.0
+    assert slower.identity() != engine.identity()

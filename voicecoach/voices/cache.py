@@ -1,0 +1,195 @@
+"""The phrase cache: each distinct phrase synthesized once, kept on disk, shared safely.
+
+An entry is addressed by a hash of everything that changes its audio (the
+cache format, the engine's ``identity()`` and the text), and stored as a
+small header (magic, sample rate, length, CRC-32) followed by the tidied
+16-bit samples. A truncated or damaged entry fails its length or checksum
+test and is made again.
+
+Entries are written to a temporary file and linked into place, and an
+entry that already exists is never replaced by a fresh synthesis: some
+engines (espeak-ng among them) do not give the very same samples twice,
+and two exports running at once must agree on every phrase's length. The
+first one written wins and everyone reads it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import struct
+import tempfile
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+
+from voicecoach import paths
+from voicecoach.voices.base import Engine, Pcm
+from voicecoach.voices.level import tidy
+
+FORMAT = "voicecoach-phrase-3"
+"""Part of every key: bump it when ``tidy`` or the entry layout changes."""
+MAGIC = b"VCPH"
+HEADER = struct.Struct("<4sIII")
+"""magic, sample rate, number of samples, CRC-32 of the samples."""
+MEMORY_BUDGET = 48 * 1024 * 1024
+"""Bytes of phrase audio kept in memory; a long session's few hundred phrases fit."""
+
+
+class PhraseCache:
+    """The ``Speech`` the compiler and renderer use: phrase lengths and audio from one engine.
+
+    ``length(text)`` is exactly ``len(audio(text))`` for as long as this
+    object lives. ``synth_calls`` counts the phrases this object had to
+    synthesize (the rest came from disk or memory).
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        root: Path | None = None,
+        on_synth: Callable[[str], None] | None = None,
+        memory_budget: int = MEMORY_BUDGET,
+    ) -> None:
+        self.engine = engine
+        self.identity = engine.identity()
+        voice_key = hashlib.sha256(f"{FORMAT}\n{self.identity}".encode()).hexdigest()[:20]
+        self.folder = (root or paths.cache_dir() / "phrases") / voice_key
+        self.on_synth = on_synth
+        self.synth_calls = 0
+        self.disk_reads = 0
+        self._budget = memory_budget
+        self._held = 0
+        self._lengths: dict[str, int] = {}
+        self._audio: OrderedDict[str, Pcm] = OrderedDict()
+
+    @property
+    def sample_rate(self) -> int:
+        return self.engine.sample_rate
+
+    def length(self, text: str) -> int:
+        """How many samples ``text`` lasts with this voice (synthesizing it if it is new)."""
+        known = self._lengths.get(text)
+        if known is None:
+            known = len(self._fetch(text))
+        return known
+
+    def audio(self, text: str) -> Pcm:
+        """The phrase's samples: trimmed, levelled, ``length(text)`` long."""
+        held = self._audio.get(text)
+        if held is not None:
+            self._audio.move_to_end(text)
+            return held
+        return self._fetch(text)
+
+    def warm(self, texts: Iterable[str], progress: Callable[[int, int], None] | None = None) -> int:
+        """Make sure every phrase in ``texts`` is cached; return how many had to be synthesized.
+
+        ``progress(done, total)`` is called after each phrase.
+        """
+        wanted = list(dict.fromkeys(texts))
+        before = self.synth_calls
+        for done, text in enumerate(wanted, 1):
+            self.length(text)
+            if progress is not None:
+                progress(done, len(wanted))
+        return self.synth_calls - before
+
+    def path(self, text: str) -> Path:
+        """Where the entry for ``text`` lives."""
+        key = hashlib.sha256(f"{FORMAT}\n{self.identity}\n{text}".encode()).hexdigest()
+        return self.folder / f"{key}.pcm"
+
+    def _fetch(self, text: str) -> Pcm:
+        path = self.path(text)
+        pcm = read_entry(path, self.sample_rate)
+        if pcm is not None:
+            self.disk_reads += 1
+        else:
+            damaged = path.exists()
+            if self.on_synth is not None:
+                self.on_synth(text)
+            made = tidy(self.engine.synthesize(text), self.sample_rate)
+            self.synth_calls += 1
+            pcm = write_entry(path, made, self.sample_rate, replace=damaged)
+        known = self._lengths.setdefault(text, len(pcm))
+        if len(pcm) != known:
+            # Another process replaced a damaged entry after we read its length:
+            # the length already handed out wins, so the timeline still holds.
+            pcm = _fit(pcm, known)
+        self._hold(text, pcm)
+        return pcm
+
+    def _hold(self, text: str, pcm: Pcm) -> None:
+        self._audio[text] = pcm
+        self._held += pcm.nbytes
+        while self._held > self._budget and len(self._audio) > 1:
+            _, old = self._audio.popitem(last=False)
+            self._held -= old.nbytes
+
+
+def read_entry(path: Path, sample_rate: int) -> Pcm | None:
+    """The samples stored at ``path``, or None if it is missing, damaged or for another rate."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    if len(raw) < HEADER.size:
+        return None
+    magic, rate, count, crc = HEADER.unpack_from(raw)
+    body = raw[HEADER.size :]
+    if magic != MAGIC or rate != sample_rate or len(body) != 2 * count or count == 0:
+        return None
+    if zlib.crc32(body) != crc:
+        return None
+    pcm: Pcm = np.frombuffer(body, dtype="<i2").astype(np.int16)
+    return pcm
+
+
+def write_entry(path: Path, pcm: Pcm, sample_rate: int, replace: bool = False) -> Pcm:
+    """Store ``pcm`` at ``path`` atomically and return what is stored there now.
+
+    If a good entry appeared meanwhile (another process made the same
+    phrase), that one is kept and returned, unless ``replace`` says the
+    existing file is damaged.
+    """
+    body = np.ascontiguousarray(pcm, dtype="<i2").tobytes()
+    data = HEADER.pack(MAGIC, sample_rate, len(pcm), zlib.crc32(body)) + body
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
+    except OSError:
+        # A read-only or full cache folder costs speed, not correctness.
+        return pcm
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        if replace:
+            os.replace(tmp, path)
+            return pcm
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            existing = read_entry(path, sample_rate)
+            if existing is not None:
+                return existing
+            os.replace(tmp, path)
+        except OSError:
+            # No hard links here (some network and FAT file systems): rename instead.
+            os.replace(tmp, path)
+        return pcm
+    except OSError:
+        return pcm
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _fit(pcm: Pcm, length: int) -> Pcm:
+    if len(pcm) >= length:
+        return pcm[:length]
+    out: Pcm = np.concatenate([pcm, np.zeros(length - len(pcm), dtype=np.int16)])
+    return out

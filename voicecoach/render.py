@@ -1,8 +1,14 @@
 """Timeline + speech -> one mono PCM stream, every prompt on its exact sample.
 
 The stream is produced in fixed-size chunks, so memory stays flat however
-long the session is; each phrase's audio comes from the phrase cache and is
-copied into the chunks it overlaps, at integer sample positions.
+long the session is. Each event's audio (from the phrase cache, already
+trimmed and levelled) is added into the chunks it overlaps at integer
+sample positions: nothing is ever concatenated or positioned by a float,
+so there is no drift however long the session runs.
+
+An event sounds only inside its own span, ``[start, end)``: with a real
+voice that is exactly its audio (the compiler made ``end`` from the
+phrase's length), and it makes the stream the same whatever the chunk size.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from voicecoach.model import Event, Timeline
 from voicecoach.voices.base import Pcm, Speech
 
 CHUNK = 8192
+TICK_KINDS = ("countdown", "ready")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +34,11 @@ class RenderOptions:
 
 
 def tick(sample_rate: int) -> Pcm:
-    """A 40 ms 1 kHz tick with a soft envelope, quiet enough to sit under a voice."""
+    """A 40 ms 1 kHz tick with a soft envelope, quiet enough to sit under a voice.
+
+    Its peak (6000) plus a phrase's peak (``level.PEAK_LIMIT``) stays below
+    full scale, so a tick under a word never clips.
+    """
     n = sample_rate * 40 // 1000
     t = np.arange(n) / sample_rate
     envelope = np.sin(np.pi * np.arange(n) / n)
@@ -46,23 +57,39 @@ def render_chunks(
     samples long; each event's audio begins at sample ``event.start``.
     """
     opts = options or RenderOptions()
+    if opts.chunk < 1:
+        raise ValueError("chunk must be at least one sample")
     events = sorted(timeline.events, key=lambda e: e.start)
     beep = tick(timeline.sample_rate) if opts.tone else None
     first = 0
-    pos = start
+    pos = max(0, start)
     while pos < timeline.duration:
         end = min(pos + opts.chunk, timeline.duration)
-        mix = np.zeros(end - pos, dtype=np.int32)
         while first < len(events) and events[first].end <= pos:
             first += 1
         i = first
+        # Events never overlap, so at most one sounds at a time and int16 cannot
+        # overflow; a hand-made timeline with overlaps is mixed in int32 instead.
+        mix: np.ndarray | None = None
+        wide = False
         while i < len(events) and events[i].start < end:
             event = events[i]
-            _place(mix, pos, event.start, speech.audio(event.text))
-            if beep is not None and _ticks(event):
-                _place(mix, pos, event.start, beep)
+            if event.end > pos:
+                if mix is None:
+                    mix = np.zeros(end - pos, dtype=np.int16)
+                if not wide and _overlaps(events, i, beep):
+                    mix = mix.astype(np.int32)
+                    wide = True
+                _place(mix, pos, event, speech.audio(event.text))
+                if beep is not None and event.kind in TICK_KINDS:
+                    _place(mix, pos, event, beep)
             i += 1
-        yield np.clip(mix, -32768, 32767).astype(np.int16)
+        if mix is None:
+            yield np.zeros(end - pos, dtype=np.int16)
+        elif wide:
+            yield np.clip(mix, -32768, 32767).astype(np.int16)
+        else:
+            yield mix
         pos = end
 
 
@@ -72,13 +99,16 @@ def render_all(timeline: Timeline, speech: Speech, options: RenderOptions | None
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
 
 
-def _ticks(event: Event) -> bool:
-    return event.kind in ("countdown", "ready")
+def _overlaps(events: list[Event], i: int, beep: Pcm | None) -> bool:
+    """Whether event ``i`` shares samples with the next event or carries a tick."""
+    if beep is not None and events[i].kind in TICK_KINDS:
+        return True
+    return i + 1 < len(events) and events[i + 1].start < events[i].end
 
 
-def _place(mix: np.ndarray, pos: int, at: int, audio: Pcm) -> None:
-    """Add ``audio`` starting at absolute sample ``at`` into ``mix`` covering ``pos...``."""
-    lo = max(at, pos)
-    hi = min(at + len(audio), pos + len(mix))
+def _place(mix: np.ndarray, pos: int, event: Event, audio: Pcm) -> None:
+    """Add ``audio`` at ``event.start`` into ``mix`` (which covers ``pos...``), inside the event."""
+    lo = max(event.start, pos)
+    hi = min(event.start + len(audio), event.end, pos + len(mix))
     if lo < hi:
-        mix[lo - pos : hi - pos] += audio[lo - at : hi - at]
+        mix[lo - pos : hi - pos] += audio[lo - event.start : hi - event.start]

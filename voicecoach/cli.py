@@ -7,8 +7,9 @@ Ctrl-C becomes exit 130.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import typer
@@ -70,12 +71,14 @@ def prepare(
     voice: str | None = None,
     rate: int | None = None,
     estimate: bool = False,
+    on_synth: Callable[[str], None] | None = None,
 ) -> tuple[Any, Any, Any]:
     """Load a workout, open its voice and compile it: (workout, speech, compiled).
 
     The one path that ``show``, ``check``, ``export`` and ``play`` share, so
     that what ``show`` prints is exactly what is played and exported. With
     ``estimate`` no engine is opened and phrase lengths are guessed.
+    ``on_synth(text)`` hears of each phrase the voice has to synthesize.
     """
     from voicecoach.compile import compile_report
     from voicecoach.load import load_workout
@@ -87,7 +90,9 @@ def prepare(
     else:
         from voicecoach.voices import open_speech
 
-        speech = open_speech(workout.voice, engine=engine, voice=voice, rate=rate)
+        speech = open_speech(
+            workout.voice, engine=engine, voice=voice, rate=rate, on_synth=on_synth
+        )
     return workout, speech, compile_report(workout, speech)
 
 
@@ -203,3 +208,202 @@ def list_command(
         amount = f"hold {e.hold_ms // 1000}s" if e.hold_ms else (f"{e.reps} reps" if e.reps else "")
         sides = "" if e.sides == "none" else e.sides
         typer.echo(f"  {e.id:<34} {origin:<9} {sides:<10} {amount:<12} {e.name}")
+
+
+ToneOption = typer.Option(False, "--tone", help="A short tick under each countdown beat.")
+
+
+@command("export")
+def export(
+    name: str = typer.Argument(..., help="A workout name (monday) or a path to a YAML file."),
+    output: str | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="The file to write, or a folder for NAME.FORMAT (with --split: the folder for "
+        "the parts). Default: the current folder.",
+    ),
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", help="mp3 (default), ogg, opus, flac or wav."
+    ),
+    split: bool = typer.Option(
+        False, "--split", help="One numbered file per exercise plus an .m3u8 playlist."
+    ),
+    force: bool = typer.Option(False, "--force", help="Replace files that already exist."),
+    tone: bool = ToneOption,
+    engine: str | None = EngineOption,
+    voice: str | None = VoiceOption,
+    rate: int | None = RateOption,
+) -> None:
+    """Write the session to an audio file for a phone, with a chapter per exercise."""
+    from voicecoach.export import (
+        check_target,
+        export_split,
+        export_timeline,
+        plan_target,
+        split_names,
+    )
+    from voicecoach.load import find_workout
+    from voicecoach.present import clock
+    from voicecoach.render import RenderOptions
+
+    target = plan_target(find_workout(name).name, output, fmt, split)
+    check_target(target, force)
+    with _progress() as bar:
+        workout, speech, compiled = prepare(
+            name, engine, voice, rate, on_synth=bar.synthesizing if bar else None
+        )
+        timeline = compiled.timeline
+        options = RenderOptions(tone=tone)
+        progress = bar.rendering if bar else None
+        if split:
+            names, _ = split_names(timeline, target.fmt, workout.name)
+            check_target(target, force, names)
+            result = export_split(
+                timeline,
+                speech,
+                target.path,
+                target.fmt,
+                stem=workout.name,
+                options=options,
+                force=force,
+                progress=progress,
+            )
+            written = [*result.files, result.playlist]
+        else:
+            written = [
+                export_timeline(
+                    timeline,
+                    speech,
+                    target.path,
+                    target.fmt,
+                    options=options,
+                    force=force,
+                    progress=progress,
+                )
+            ]
+    for warning in compiled.warnings:
+        typer.echo(str(warning), err=True)
+    length = clock(timeline.duration, timeline.sample_rate)
+    chapters = len(timeline.chapters)
+    if split:
+        typer.echo(f"Wrote {len(written) - 1} files and a playlist in {target.path} ({length})")
+        typer.echo(f"  {written[-1]}")
+    else:
+        typer.echo(f"Wrote {written[0]} ({length}, {chapters} chapters)")
+
+
+@command("voices")
+def voices(
+    engine: str | None = typer.Option(
+        None, "--engine", "-e", help="List only this engine's voices: pyttsx3 or piper."
+    ),
+    voice: str | None = VoiceOption,
+    rate: int | None = RateOption,
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """List the voice engines and voices available here, and which voice is in use."""
+    import json
+
+    from voicecoach.settings import config_path
+    from voicecoach.voices import ENGINES, choose, engine_status
+
+    chosen = choose(None, engine, voice, rate)
+    shown = [chosen.engine] if engine else list(ENGINES)
+    statuses = [
+        engine_status(n, chosen.voice if n == chosen.engine else None, chosen.rate)
+        for n in shown
+        if n is not None
+    ]
+    if engine and not statuses[0].available:
+        from voicecoach.errors import EngineError
+
+        raise EngineError(statuses[0].detail)
+    in_use = next((s for s in statuses if s.name == chosen.engine), None)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "in_use": {
+                        "engine": chosen.engine,
+                        "voice": in_use.engine.voice if in_use and in_use.engine else None,
+                        "rate": chosen.rate,
+                    },
+                    "config": str(config_path()),
+                    "engines": [
+                        {
+                            "name": s.name,
+                            "available": s.available,
+                            "detail": s.detail,
+                            "voices": [
+                                {"id": v.id, "name": v.name, "languages": list(v.languages)}
+                                for v in (s.engine.voices() if s.engine else [])
+                            ],
+                        }
+                        for s in statuses
+                    ],
+                },
+                indent=2,
+            )
+        )
+        return
+    if in_use is not None and in_use.engine is not None:
+        rate_text = f", {chosen.rate} words per minute" if chosen.rate else ""
+        typer.echo(f"In use: {chosen.engine}, voice {in_use.engine.voice}{rate_text}")
+    config = config_path()
+    typer.echo(f"Defaults from {config}" if config.is_file() else f"No config file ({config})")
+    for status in statuses:
+        typer.echo(f"\n{status.name}: " + ("ready" if status.available else status.detail))
+        if status.engine is None:
+            continue
+        for v in status.engine.voices():
+            mark = "*" if status.name == chosen.engine and v.id == status.engine.voice else " "
+            languages = ", ".join(v.languages)
+            typer.echo(f" {mark} {v.id:<28} {v.name:<36} {languages}")
+
+
+class _Bar:
+    """A rich progress display on stderr: phrases synthesized, then the session rendered."""
+
+    def __init__(self, progress: Any) -> None:
+        self._progress = progress
+        self._synth = None
+        self._render = None
+        self._count = 0
+
+    def synthesizing(self, text: str) -> None:
+        self._count += 1
+        if self._synth is None:
+            self._synth = self._progress.add_task("Synthesizing phrases", total=None)
+        self._progress.update(
+            self._synth, description=f"Synthesizing phrase {self._count}: {text[:40]}"
+        )
+
+    def rendering(self, done: int, total: int) -> None:
+        if self._render is None:
+            if self._synth is not None:
+                self._progress.remove_task(self._synth)
+            self._render = self._progress.add_task("Exporting", total=total)
+        self._progress.update(self._render, completed=done, total=total)
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[_Bar | None]:
+    """A progress display when stderr is a terminal; nothing on a pipe or in a file."""
+    import sys
+
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        yield _Bar(progress)

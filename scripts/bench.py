@@ -1,0 +1,298 @@
+#!/usr/bin/env python3
+"""Benchmark export: speed, synth calls, peak memory, and where every prompt really lands.
+
+    python scripts/bench.py            # monday and a generated 2-hour workout
+    python scripts/bench.py --quick    # monday only
+
+For each workout it runs, each in a fresh process: a cold-cache export to
+wav, a warm one, a cold-cache export to mp3 and a warm one. It prints the
+time of each (loading, compiling and exporting) as a multiple of real
+time, how many phrases had to be synthesized, and the process's peak
+memory.
+
+The timing check does not trust the renderer: it decodes the exported wav
+and mp3, finds each prompt's onset (the first sample at least THRESHOLD
+loud after the previous prompt's end) and compares it with the event's
+start in the timeline the compiler made; it also checks that nothing is
+heard past an event's end before the next one starts.
+
+Targets on a 2-core machine with pyttsx3/espeak-ng: warm wav >= 500x real
+time, warm mp3 >= 120x, cold >= 60x, every onset within 1 ms, peak memory
+under 200 MB for the 2-hour session.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+THRESHOLD = 32
+"""About -60 dBFS: the quietest sample counted as sound."""
+LOSSY_THRESHOLD = 328
+"""About -40 dBFS, above the codec noise around phrases in an mp3."""
+LOSSY_MARGIN_MS = 50
+TARGETS = {"wav warm": 500.0, "mp3 warm": 120.0, "wav cold": 60.0, "mp3 cold": 60.0}
+
+EXERCISES = [
+    "hip-hinge",
+    "staggered-stance-rdl",
+    "long-lever-band-pull",
+    "supine-march",
+    "eccentric-hamstring-curl",
+    "down-dog-knee-extension",
+]
+
+
+def long_workout(rounds: int) -> str:
+    """A workout of about two hours: every built-in exercise, round after round."""
+    lines = [
+        'title: "Benchmark: two hours of hamstrings"',
+        "about: Every built-in exercise, again and again.",
+        "exercises:",
+        "  - id: wall-sit",
+        "    name: Wall sit",
+        "    hold: 40s",
+        "    cues: [Back flat on the wall., Knees over your ankles.]",
+        "defaults:",
+        "  rest: 45s",
+        "  count: tempo",
+        "blocks:",
+    ]
+    for r in range(rounds):
+        for i, exercise in enumerate(EXERCISES):
+            lines += [
+                f"  - exercise: {exercise}",
+                f"    sets: {2 + (r + i) % 2}",
+                f"    reps: {6 + (r + i) % 5}",
+                "    rest: 40s",
+            ]
+        lines += [
+            "  - exercise: wall-sit",
+            "    sets: 2",
+            f"  - say: Round {r + 1} is done. Drink some water.",
+            "  - rest: 30s",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def child(workout: str, fmt: str, out: Path) -> None:
+    """One export, the way ``voicecoach export`` does it; prints its figures as JSON."""
+    start = time.perf_counter()
+    from voicecoach.cli import prepare
+    from voicecoach.export import export_timeline
+    from voicecoach.present import timeline_json
+
+    _, speech, compiled = prepare(workout)
+    compiled_at = time.perf_counter()
+    timeline = compiled.timeline
+    export_timeline(timeline, speech, out, fmt, force=True)
+    done = time.perf_counter()
+    out.with_name(out.name + ".json").write_text(timeline_json(timeline), encoding="utf-8")
+    print(
+        json.dumps(
+            {
+                "seconds": done - start,
+                "compile_seconds": compiled_at - start,
+                "audio_seconds": timeline.duration / timeline.sample_rate,
+                "synth_calls": speech.synth_calls,
+                "phrases": len({e.text for e in timeline.events}),
+                "events": len(timeline.events),
+            }
+        )
+    )
+
+
+def run(workout: str, fmt: str, out: Path, cache: Path) -> dict[str, float]:
+    """Run one export in a child process; add its peak memory (from the kernel's accounting)."""
+    env = dict(os.environ, VOICECOACH_CACHE_DIR=str(cache))
+    cmd = [sys.executable, __file__, "--child", workout, fmt, str(out)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env, text=True)
+    assert proc.stdout is not None
+    output = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        raise SystemExit(f"export failed: {' '.join(cmd)}")
+    figures: dict[str, float] = json.loads(output)
+    # ru_maxrss is in kilobytes on Linux, bytes on macOS.
+    scale = 1 if sys.platform == "darwin" else 1024
+    figures["peak_mb"] = usage.ru_maxrss * scale / 1e6
+    return figures
+
+
+def onsets(audio_path: Path, timeline_path: Path, lossy: bool = False) -> dict[str, float]:
+    """Each event's onset and tail in the decoded file, against the timeline.
+
+    Exact formats are searched from the previous event's end with the
+    THRESHOLD; a lossy codec smears a little noise around each phrase (pre-
+    and post-echo), so for it the search starts ``LOSSY_MARGIN_MS`` before
+    the event, sound counts from ``LOSSY_THRESHOLD``, and a spill is sound
+    more than the margin past the end.
+    """
+    import numpy as np
+    import soundfile as sf
+
+    timeline = json.loads(timeline_path.read_text(encoding="utf-8"))
+    rate = timeline["sample_rate"]
+    events = timeline["events"]
+    threshold = LOSSY_THRESHOLD if lossy else THRESHOLD
+    margin = rate * LOSSY_MARGIN_MS // 1000 if lossy else 0
+    errors = []
+    spills = 0
+    missing = 0
+    info = sf.info(str(audio_path))
+    if info.samplerate != rate:
+        raise SystemExit(f"{audio_path}: {info.samplerate} Hz, the timeline is {rate} Hz")
+    duration = round(timeline["duration_s"] * rate)
+    if info.frames != duration:
+        raise SystemExit(f"{audio_path}: {info.frames} samples, the timeline has {duration}")
+    reader = _Reader(decoded(audio_path, rate))
+    previous_end = 0
+    for i, event in enumerate(events):
+        start, end = event["start"], event["end"]
+        following = events[i + 1]["start"] if i + 1 < len(events) else info.frames
+        lo = max(previous_end, start - margin) if lossy else min(previous_end, start)
+        window = reader.read(lo, following).astype(np.int32)
+        loud = np.flatnonzero(np.abs(window) >= threshold)
+        spoken = loud[loud < end - lo]
+        if spoken.size == 0:
+            missing += 1
+        else:
+            errors.append(int(spoken[0]) + lo - start)
+        if np.any(loud >= end + margin - lo):
+            spills += 1
+        previous_end = end
+    err = np.abs(np.array(errors)) / rate * 1000 if errors else np.zeros(1)
+    return {
+        "events": len(events),
+        "max_ms": float(err.max()),
+        "mean_ms": float(err.mean()),
+        "within_1ms": int(np.sum(err <= 1.0)),
+        "missing": missing,
+        "spills": spills,
+    }
+
+
+class _Reader:
+    """Hands out forward-moving windows of a decoded stream, holding only what is still needed."""
+
+    def __init__(self, blocks: Iterator[Any]) -> None:
+        import numpy as np
+
+        self._np = np
+        self._blocks = blocks
+        self._start = 0
+        self._buf = np.zeros(0, dtype=np.int16)
+
+    def read(self, lo: int, hi: int) -> Any:
+        np = self._np
+        if lo > self._start:
+            self._buf = self._buf[lo - self._start :]
+            self._start = lo
+        parts = [self._buf]
+        have = len(self._buf)
+        while self._start + have < hi:
+            block = next(self._blocks, None)
+            if block is None:
+                break
+            block = np.asarray(block, dtype=np.int16)
+            skip = max(0, lo - (self._start + have))
+            parts.append(block[skip:])
+            have += len(block) - skip
+        self._buf = np.concatenate(parts)
+        return self._buf[: hi - self._start]
+
+
+def decoded(path: Path, rate: int) -> Iterator[Any]:
+    """The file's samples in blocks, mono 16-bit.
+
+    MP3 goes through miniaudio (dr_mp3): libsndfile's mp3 reader garbles
+    frames when it is read in pieces, which would be the bench's fault.
+    """
+    if path.suffix == ".mp3":
+        import miniaudio
+
+        yield from miniaudio.stream_file(
+            str(path), nchannels=1, sample_rate=rate, frames_to_read=1 << 16
+        )
+        return
+    import soundfile as sf
+
+    for block in sf.blocks(str(path), blocksize=1 << 16, dtype="int16", always_2d=True):
+        yield block[:, 0]
+
+
+def bench(name: str, workout: str, folder: Path) -> list[str]:
+    failures = []
+    print(f"\n{name}")
+    results: dict[str, dict[str, float]] = {}
+    for fmt in ("wav", "mp3"):
+        cache = Path(tempfile.mkdtemp(prefix="cache-", dir=folder))
+        for state in ("cold", "warm"):
+            out = folder / f"{name}-{state}.{fmt}"
+            figures = run(workout, fmt, out, cache)
+            results[f"{fmt} {state}"] = figures
+            speed = figures["audio_seconds"] / figures["seconds"]
+            target = TARGETS[f"{fmt} {state}"]
+            ok = speed >= target
+            if not ok:
+                failures.append(f"{name} {fmt} {state}: {speed:.0f}x < {target:.0f}x")
+            print(
+                f"  {fmt} {state}: {figures['seconds']:6.2f} s for "
+                f"{figures['audio_seconds'] / 60:5.1f} min = {speed:6.0f}x real time "
+                f"(target {target:.0f}x {'ok' if ok else 'MISSED'}); "
+                f"compile {figures['compile_seconds']:.2f} s; "
+                f"synth calls {figures['synth_calls']} for {figures['phrases']} phrases, "
+                f"{figures['events']} prompts; peak {figures['peak_mb']:.0f} MB"
+            )
+    peak = max(r["peak_mb"] for r in results.values())
+    if peak >= 200:
+        failures.append(f"{name}: peak memory {peak:.0f} MB >= 200 MB")
+    for fmt in ("wav", "mp3"):
+        out = folder / f"{name}-warm.{fmt}"
+        check = onsets(out, out.with_name(out.name + ".json"), lossy=fmt == "mp3")
+        print(
+            f"  onsets in the {fmt}: {check['within_1ms']}/{check['events']} within 1 ms, "
+            f"max error {check['max_ms']:.3f} ms, mean {check['mean_ms']:.3f} ms; "
+            f"{check['missing']} silent, {check['spills']} heard past their end"
+        )
+        if fmt == "wav" and (
+            check["within_1ms"] != check["events"] or check["missing"] or check["spills"]
+        ):
+            failures.append(f"{name}: onsets in the wav off by up to {check['max_ms']:.3f} ms")
+    return failures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="monday only")
+    parser.add_argument("--rounds", type=int, default=4, help="rounds in the long workout")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], args.child[1], Path(args.child[2]))
+        return
+    with tempfile.TemporaryDirectory(prefix="voicecoach-bench-") as tmp:
+        folder = Path(tmp)
+        os.environ["VOICECOACH_CONFIG_DIR"] = str(folder / "config")
+        failures = bench("monday", "monday", folder)
+        if not args.quick:
+            long_path = folder / "two-hours.yaml"
+            long_path.write_text(long_workout(args.rounds), encoding="utf-8")
+            failures += bench("two-hours", str(long_path), folder)
+    print()
+    if failures:
+        print("Missed targets:\n  " + "\n  ".join(failures))
+        raise SystemExit(1)
+    print("All targets met.")
+
+
+if __name__ == "__main__":
+    main()

@@ -438,5 +438,5 @@ def test_cli_export_with_the_real_voice_puts_every_count_on_its_beat(
 def test_cli_voices_lists_engines_and_marks_the_voice_in_use() -> None:
     result = CliRunner().invoke(app, ["voices", "--engine", "pyttsx3", "--voice", "en-us"])
     assert result.exit_code == 0, result.output
-    assert "In use: pyttsx3, voice gmw/en-us" in result.output
+    assert "In use: pyttsx3, voice gmw/en-us, 175 words per minute" in result.output
     assert any(line.startswith(" * gmw/en-us ") for line in result.output.splitlines())

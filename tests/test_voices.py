@@ -34,6 +34,7 @@ class FakeEngine:
     name = "fake"
     sample_rate = RATE
     voice = "fake-voice"
+    rate = None
 
     def __init__(self, version: str = "1", jitter: bool = False) -> None:
         self.version = version

@@ -327,7 +327,7 @@ def voices(
                     "in_use": {
                         "engine": chosen.engine,
                         "voice": in_use.engine.voice if in_use and in_use.engine else None,
-                        "rate": chosen.rate,
+                        "rate": in_use.engine.rate if in_use and in_use.engine else None,
                     },
                     "config": str(config_path()),
                     "engines": [
@@ -348,12 +348,14 @@ def voices(
         )
         return
     if in_use is not None and in_use.engine is not None:
-        rate_text = f", {chosen.rate} words per minute" if chosen.rate else ""
-        typer.echo(f"In use: {chosen.engine}, voice {in_use.engine.voice}{rate_text}")
+        pace = in_use.engine.rate
+        rate_text = f"{pace} words per minute" if pace else "its own pace"
+        typer.echo(f"In use: {chosen.engine}, voice {in_use.engine.voice}, {rate_text}")
     config = config_path()
     typer.echo(f"Defaults from {config}" if config.is_file() else f"No config file ({config})")
     for status in statuses:
-        typer.echo(f"\n{status.name}: " + ("ready" if status.available else status.detail))
+        state = f"ready ({status.detail})" if status.available else status.detail
+        typer.echo(f"\n{status.name}: {state}")
         if status.engine is None:
             continue
         for v in status.engine.voices():

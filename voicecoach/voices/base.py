@@ -24,8 +24,16 @@ class Engine(Protocol):
 
     name: str
     sample_rate: int
-    voice: str
-    """The id of the voice in use, as ``voices()`` lists it."""
+
+    @property
+    def voice(self) -> str:
+        """The id of the voice in use, as ``voices()`` lists it."""
+        ...
+
+    @property
+    def rate(self) -> int | None:
+        """Words per minute, or None for the voice's own pace."""
+        ...
 
     def identity(self) -> str:
         """Everything that changes the audio (engine, voice, rate, version), as one string."""

@@ -390,6 +390,7 @@ def test_cli_export_split_to_a_folder(
         ),
         (["export", "nosuchday"], "no workout named `nosuchday`"),
         (["export", "friday", "--engine", "festival"], "unknown voice engine 'festival'"),
+        (["voices", "--engine", "festival"], "unknown voice engine 'festival'"),
     ],
 )
 def test_cli_export_bad_arguments_exit_2_with_a_message(

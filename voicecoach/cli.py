@@ -306,9 +306,11 @@ def voices(
     import json
 
     from voicecoach.settings import config_path
-    from voicecoach.voices import ENGINES, choose, engine_status
+    from voicecoach.voices import ENGINES, choose, engine_status, open_engine
 
     chosen = choose(None, engine, voice, rate)
+    if chosen.engine not in ENGINES:
+        open_engine(str(chosen.engine))  # says which engines there are
     shown = [chosen.engine] if engine else list(ENGINES)
     statuses = [
         engine_status(n, chosen.voice if n == chosen.engine else None, chosen.rate)

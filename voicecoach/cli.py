@@ -293,6 +293,155 @@ def export(
         typer.echo(f"Wrote {written[0]} ({length}, {chapters} chapters)")
 
 
+@command("play")
+def play(
+    name: str = typer.Argument(..., help="A workout name (monday) or a path to a YAML file."),
+    resume: bool = typer.Option(
+        False, "--resume", help="Carry on from the first unfinished set of the last session."
+    ),
+    backend: str = typer.Option(
+        "miniaudio",
+        "--backend",
+        "-b",
+        help="Sound output: miniaudio (default), simpleaudio, or null (real time, no sound).",
+    ),
+    tone: bool = ToneOption,
+    engine: str | None = EngineOption,
+    voice: str | None = VoiceOption,
+    rate: int | None = RateOption,
+) -> None:
+    """Play the session live; keys: space pause/resume, n next set, b back, s skip, q quit."""
+    import sys
+
+    from voicecoach.history import FINISHED, QUIT, SafeLog, open_history
+    from voicecoach.keys import terminal_keys
+    from voicecoach.play import HELP, Player, resume_start
+    from voicecoach.present import clock
+    from voicecoach.render import RenderOptions
+    from voicecoach.sinks import open_sink
+
+    def say(text: str) -> None:
+        typer.echo(text, err=True)
+
+    workout, speech, compiled = prepare(name, engine, voice, rate)
+    timeline = compiled.timeline
+    for warning in compiled.warnings:
+        say(str(warning))
+    history = _open_history(open_history, say)
+    start, resumed = 0, None
+    if resume:
+        found = history.resumable(workout.name) if history else None
+        if found is None:
+            say(f"Nothing to resume for {workout.name}: starting from the beginning.")
+        else:
+            row, done = found
+            start, where = resume_start(timeline, done)
+            resumed = row.id
+            say(f"Resuming {workout.name} from {row.started[:16].replace('T', ' ')}: {where}")
+    sink = open_sink(backend, timeline.sample_rate, workout.name)
+    tty = sys.stderr.isatty()
+    width = _terminal_width()
+
+    def show(line: str) -> None:
+        if tty:
+            sys.stderr.write("\r\x1b[K" + line[: width - 1])
+            sys.stderr.flush()
+
+    log = SafeLog(history, say)
+    say(f"{workout.title} ({clock(timeline.duration, timeline.sample_rate)}) on {sink.name}")
+    if tty and sys.stdin.isatty():
+        say(HELP)
+    try:
+        with terminal_keys() as keys:
+            options = RenderOptions(tone=tone)
+            player = Player(timeline, speech, sink, keys, log, show, start, options)
+            outcome = player.run(resumed)
+    except KeyboardInterrupt:
+        if tty:
+            sys.stderr.write("\n")
+        say(f"Carry on later with: voicecoach play {name} --resume")
+        raise
+    finally:
+        if history is not None:
+            history.close()
+    if tty:
+        sys.stderr.write("\r\x1b[K")
+    at = clock(outcome.position, timeline.sample_rate)
+    if outcome.how == QUIT:
+        say(f"Stopped at {at}. Carry on later with: voicecoach play {name} --resume")
+    elif outcome.how == FINISHED:
+        say(f"Done: {workout.title}.")
+
+
+def _open_history(opener: Callable[[], Any], say: Callable[[str], None]) -> Any:
+    """The session database, or None with a warning: a workout plays without its log."""
+    try:
+        return opener()
+    except VoicecoachError as error:
+        say(f"warning: {error}")
+        return None
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns
+
+
+@command("history")
+def history_command(
+    workout: str | None = typer.Argument(None, help="Only this workout's sessions."),
+    limit: int = typer.Option(20, "--limit", "-n", help="How many sessions, newest first."),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """List past sessions: when, which workout, sets done, how each ended."""
+    import json
+
+    from voicecoach.history import open_history
+
+    history = open_history()
+    try:
+        rows = history.sessions(workout, limit=max(1, limit))
+    finally:
+        history.close()
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "id": r.id,
+                        "workout": r.workout,
+                        "title": r.title,
+                        "started": r.started,
+                        "ended": r.ended,
+                        "outcome": r.outcome,
+                        "sets_done": r.sets_done,
+                        "sets_skipped": r.sets_skipped,
+                        "sets_total": r.sets_total,
+                        "position_s": r.position_s,
+                        "duration_s": r.duration_s,
+                    }
+                    for r in rows
+                ],
+                indent=2,
+            )
+        )
+        return
+    if not rows:
+        typer.echo("No sessions yet. Start one with: voicecoach play monday")
+        return
+    for r in rows:
+        sets = f"{r.sets_done}/{r.sets_total} sets"
+        if r.sets_skipped:
+            sets += f" ({r.sets_skipped} skipped)"
+        minutes = int(r.position_s) // 60
+        seconds = int(r.position_s) % 60
+        typer.echo(
+            f"{r.started[:16].replace('T', ' ')}  {r.workout:<16} {sets:<22} "
+            f"{r.how_it_ended} at {minutes:02d}:{seconds:02d}"
+        )
+
+
 @command("voices")
 def voices(
     engine: str | None = typer.Option(

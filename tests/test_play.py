@@ -1,0 +1,382 @@
+"""The live player: the stream it hands the device, the controls, and what it logs.
+
+A step sink stands in for the device here: each time the controls look
+for a key it takes one fixed-size block, in the test's own thread, so the
+clock (samples handed over) moves in known steps and nothing sleeps. The
+real devices are tested in ``test_capture.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_voices import FakeEngine
+
+from voicecoach.compile import compile_workout
+from voicecoach.history import DONE, FINISHED, INTERRUPTED, QUIT, SKIPPED, SetKey
+from voicecoach.load import load_workout
+from voicecoach.model import SetSpan, Timeline
+from voicecoach.play import (
+    Feed,
+    Player,
+    countdown,
+    next_exercise_start,
+    next_set_start,
+    quiet_cut,
+    resume_point,
+    resume_start,
+    set_start,
+    spoken,
+    status_line,
+)
+from voicecoach.render import render_all
+from voicecoach.voices.base import Pcm
+from voicecoach.voices.cache import PhraseCache
+
+SHORT = """
+title: Short session
+defaults:
+  count: tempo
+blocks:
+  - exercise: hip-hinge
+    sets: 2
+    reps: 2
+    rest: 8s
+  - exercise: staggered-stance-rdl
+    sets: 1
+    reps: 2
+    side_rest: 3s
+"""
+
+STEP = 2205
+"""Samples the step sink takes per look at the keyboard: a tenth of a second."""
+
+
+@pytest.fixture
+def speech() -> PhraseCache:
+    return PhraseCache(FakeEngine())
+
+
+@pytest.fixture
+def timeline(write: Callable[[str, str], Path], speech: PhraseCache) -> Timeline:
+    return compile_workout(load_workout(str(write("short.yaml", SHORT))), speech)
+
+
+@pytest.fixture
+def reference(timeline: Timeline, speech: PhraseCache) -> Pcm:
+    return render_all(timeline, speech)
+
+
+class StepSink:
+    """Takes ``STEP`` samples each time ``advance`` is called; records all it took."""
+
+    name = "step"
+    error: str | None = None
+
+    def __init__(self) -> None:
+        self.source: Feed | None = None
+        self.taken: list[Pcm] = []
+        self.closed = False
+
+    def start(self, source: Feed) -> None:  # type: ignore[override]
+        self.source = source
+
+    def advance(self) -> None:
+        assert self.source is not None
+        self.taken.append(self.source.pull(STEP))
+
+    def interrupt(self) -> int:
+        return 0
+
+    def done(self) -> bool:
+        return self.source is not None and self.source.finished
+
+    def close(self) -> None:
+        self.closed = True
+
+    @property
+    def stream(self) -> Pcm:
+        return np.concatenate(self.taken)
+
+
+class ScriptedKeys:
+    """Presses each key once the clock reaches its position; moves the sink one step per look."""
+
+    def __init__(self, sink: StepSink, script: list[tuple[int, str]]) -> None:
+        self.sink = sink
+        self.script = list(script)
+        self.pressed: list[tuple[str, int, int]] = []
+        """(key, session position, samples handed over) at each press."""
+
+    def read(self, timeout: float) -> str | None:
+        self.sink.advance()
+        feed = self.sink.source
+        assert feed is not None
+        if self.script and feed.handed >= self.script[0][0]:
+            key = self.script.pop(0)[1]
+            self.pressed.append((key, feed.position, feed.handed))
+            if key == "^C":
+                raise KeyboardInterrupt
+            return key
+        return None
+
+
+class RecordingLog:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, object, object]] = []
+
+    def begin(self, timeline: Timeline, resume: int | None = None) -> None:
+        self.calls.append(("begin", timeline.title, resume))
+
+    def set_finished(self, span: SetSpan, status: str) -> None:
+        self.calls.append(("set", span.index, status))
+
+    def end(self, outcome: str, position: int) -> None:
+        self.calls.append(("end", outcome, position))
+
+    def sets(self) -> list[tuple[object, object]]:
+        return [(index, status) for kind, index, status in self.calls if kind == "set"]
+
+
+def run(
+    timeline: Timeline,
+    speech: PhraseCache,
+    script: list[tuple[int, str]],
+    start: int = 0,
+) -> tuple[StepSink, ScriptedKeys, RecordingLog, Player]:
+    sink = StepSink()
+    keys = ScriptedKeys(sink, script)
+    log = RecordingLog()
+    player = Player(timeline, speech, sink, keys, log, start=start, patience=10.0)
+    player.outcome = player.run()  # type: ignore[attr-defined]
+    return sink, keys, log, player
+
+
+def rep_event(timeline: Timeline, set_no: int, rep: int, exercise: str = "hip-hinge") -> int:
+    return next(
+        e.start
+        for e in timeline.events
+        if e.exercise == exercise and e.set == set_no and e.rep == rep
+    )
+
+
+# The feed ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sizes", [[1, 100, 4096, 8193, 20000], [STEP], [3, 7, 65536]])
+def test_the_feed_hands_over_exactly_the_rendered_stream(
+    timeline: Timeline, speech: PhraseCache, reference: Pcm, sizes: list[int]
+) -> None:
+    feed = Feed(timeline, speech, ahead=3, patience=10.0)
+    taken, i = [], 0
+    while not feed.finished:
+        taken.append(feed.pull(sizes[i % len(sizes)]))
+        i += 1
+    assert np.array_equal(np.concatenate(taken), reference)
+    assert feed.underrun == 0
+    assert len(feed.pull(100)) == 0
+
+
+def test_a_feed_started_midway_hands_over_the_rest(
+    timeline: Timeline, speech: PhraseCache, reference: Pcm
+) -> None:
+    start = timeline.sets[1].start
+    feed = Feed(timeline, speech, start=start, patience=10.0)
+    taken = [feed.pull(5000) for _ in range(-(-(timeline.duration - start) // 5000))]
+    assert np.array_equal(np.concatenate(taken), reference[start:])
+
+
+def test_a_late_render_gives_silence_and_holds_the_session_back(
+    timeline: Timeline, speech: PhraseCache, reference: Pcm
+) -> None:
+    feed = Feed(timeline, speech, patience=0.0)
+    feed.close()  # nothing more is rendered after what is already queued
+    taken = [feed.pull(STEP) for _ in range(timeline.duration // STEP + 40)]
+    sound = np.concatenate(taken)
+    assert feed.underrun > 0
+    assert feed.position < timeline.duration
+    assert np.array_equal(sound[: feed.position], reference[: feed.position])
+    assert not sound[feed.position :].any()
+
+
+def test_a_paused_feed_gives_silence_and_keeps_its_place(
+    timeline: Timeline, speech: PhraseCache, reference: Pcm
+) -> None:
+    feed = Feed(timeline, speech, patience=10.0)
+    first = feed.pull(30000)
+    feed.pause()
+    assert not feed.pull(5000).any()
+    assert feed.position == 30000
+    feed.seek(30000)
+    assert np.array_equal(np.concatenate([first, feed.pull(5000)]), reference[:35000])
+
+
+def test_quiet_cuts_end_where_nobody_speaks(timeline: Timeline) -> None:
+    rate = timeline.sample_rate
+    for position in range(0, timeline.duration - 20 * rate, rate // 3):
+        cut = quiet_cut(timeline.events, position, 4 * rate, 20 * rate)
+        assert 4 * rate <= cut <= 20 * rate
+        at = position + cut
+        assert not any(e.start <= at < e.end for e in timeline.events)
+
+
+# Where the controls land ---------------------------------------------------
+
+
+def test_a_pause_in_a_rep_resumes_at_the_start_of_that_rep(timeline: Timeline) -> None:
+    second = rep_event(timeline, 1, 2)
+    assert resume_point(timeline, second + 7000) == second
+    assert resume_point(timeline, second) == second
+
+
+def test_a_pause_in_a_rest_resumes_where_it_was_or_at_the_word_being_said(
+    timeline: Timeline,
+) -> None:
+    gap_at = timeline.sets[0].end + 10
+    rest = [e for e in timeline.events if e.start <= gap_at][-1]
+    assert rest.rep is None
+    middle = (rest.start + rest.end) // 2
+    assert resume_point(timeline, middle) == rest.start
+    assert resume_point(timeline, rest.end + 5) == rest.end + 5
+
+
+def test_next_back_and_skip_land_on_sets_and_exercises(timeline: Timeline) -> None:
+    first, second, third = timeline.sets[0], timeline.sets[1], timeline.sets[2]
+    middle = (first.start + first.end) // 2
+    assert next_set_start(timeline, middle) == second.start
+    march = timeline.chapters[third.chapter]
+    assert next_set_start(timeline, (second.start + second.end) // 2) == march.start
+    assert set_start(timeline, middle) == first.start
+    assert set_start(timeline, second.start + 10) == first.start  # just begun: the one before
+    assert next_exercise_start(timeline, middle) == march.start
+    assert next_exercise_start(timeline, timeline.sets[-1].start) == timeline.sets[-1].end
+
+
+def test_a_resume_starts_at_the_first_set_not_done(timeline: Timeline) -> None:
+    assert resume_start(timeline, set())[0] == 0
+    done = {SetKey.of(timeline.sets[0])}
+    start, where = resume_start(timeline, done)
+    assert start == timeline.sets[1].start
+    assert where == "Hip hinge drill, set 2 of 2"
+    done |= {SetKey.of(timeline.sets[1])}
+    start, where = resume_start(timeline, done)
+    assert start == timeline.chapters[timeline.sets[2].chapter].start  # with its setup cues
+    every = {SetKey.of(s) for s in timeline.sets}
+    assert resume_start(timeline, every)[0] == timeline.sets[-1].end
+
+
+def test_the_status_line_says_exercise_set_side_rep_and_time_left(timeline: Timeline) -> None:
+    at = rep_event(timeline, 2, 2)
+    line = status_line(timeline, at)
+    left = (timeline.duration - at) // timeline.sample_rate
+    assert line == f"Hip hinge drill · set 2/2 · rep 2 · {left // 60}:{left % 60:02d} left"
+    march = next(s for s in timeline.sets if s.side)
+    assert f"· {march.side} ·" in status_line(timeline, march.start + 1)
+    assert status_line(timeline, at, paused=True).startswith("PAUSED · ")
+
+
+# The player, key by key ----------------------------------------------------
+
+
+def test_untouched_it_plays_the_whole_stream_and_logs_every_set(
+    timeline: Timeline, speech: PhraseCache, reference: Pcm
+) -> None:
+    sink, _, log, player = run(timeline, speech, [])
+    assert np.array_equal(sink.stream[: len(reference)], reference)
+    assert player.outcome.how == FINISHED  # type: ignore[attr-defined]
+    assert log.sets() == [(s.index, DONE) for s in timeline.sets]
+    assert log.calls[0] == ("begin", "Short session", None)
+    assert log.calls[-1] == ("end", FINISHED, timeline.duration)
+    assert sink.closed
+
+
+def test_pause_silences_at_once_and_resume_counts_back_into_the_rep(
+    timeline: Timeline, speech: PhraseCache, reference: Pcm
+) -> None:
+    rep = rep_event(timeline, 1, 2)
+    pause_at = rep + 5 * STEP + 17
+    sink, keys, _, _ = run(timeline, speech, [(pause_at, " "), (pause_at + 10 * STEP, " ")])
+    (_, paused, handed_p), (_, resumed, handed_r) = keys.pressed
+    assert paused == resumed
+    out = sink.stream
+    assert np.array_equal(out[:handed_p], reference[:handed_p])
+    assert not out[handed_p:handed_r].any()  # silence from the next block on
+    prelude = countdown(speech, "Resuming.")
+    assert np.array_equal(out[handed_r : handed_r + len(prelude)], prelude)
+    rest = out[handed_r + len(prelude) :]
+    assert np.array_equal(rest[: len(reference) - rep], reference[rep:])
+
+
+def test_next_set_says_so_and_goes_on_from_the_next_set(
+    timeline: Timeline, speech: PhraseCache, reference: Pcm
+) -> None:
+    first = timeline.sets[0]
+    press = first.start + 3 * STEP
+    sink, keys, log, _ = run(timeline, speech, [(press, "n")])
+    handed = keys.pressed[0][2]
+    words = spoken(speech, "Next set.")
+    out = sink.stream
+    assert np.array_equal(out[handed : handed + len(words)], words)
+    target = timeline.sets[1].start
+    tail = out[handed + len(words) :]
+    assert np.array_equal(tail[: len(reference) - target], reference[target:])
+    assert log.sets()[0] == (0, SKIPPED)
+    assert (1, DONE) in log.sets()
+
+
+def test_back_plays_this_set_again(timeline: Timeline, speech: PhraseCache, reference: Pcm) -> None:
+    second = timeline.sets[1]
+    press = second.start + 8 * timeline.sample_rate
+    sink, keys, log, _ = run(timeline, speech, [(press, "b")])
+    handed = keys.pressed[0][2]
+    words = spoken(speech, "Once more.")
+    tail = sink.stream[handed + len(words) :]
+    assert np.array_equal(tail[: len(reference) - second.start], reference[second.start :])
+    assert log.sets().count((1, DONE)) == 1
+
+
+def test_skip_goes_to_the_next_exercise_and_logs_the_sets_it_passed(
+    timeline: Timeline, speech: PhraseCache, reference: Pcm
+) -> None:
+    press = timeline.sets[0].start + STEP
+    sink, keys, log, _ = run(timeline, speech, [(press, "s")])
+    handed = keys.pressed[0][2]
+    march = timeline.chapters[timeline.sets[2].chapter].start
+    tail = sink.stream[handed:]
+    assert np.array_equal(tail[: len(reference) - march], reference[march:])
+    assert log.sets()[:2] == [(0, SKIPPED), (1, SKIPPED)]
+
+
+def test_quit_stops_and_logs_where(timeline: Timeline, speech: PhraseCache) -> None:
+    press = timeline.sets[1].start + STEP
+    sink, keys, log, player = run(timeline, speech, [(press, "q")])
+    assert player.outcome.how == QUIT  # type: ignore[attr-defined]
+    assert log.calls[-1] == ("end", QUIT, keys.pressed[0][1])
+    assert log.sets() == [(0, DONE)]
+    assert sink.closed
+
+
+def test_ctrl_c_closes_the_device_and_logs_the_interruption(
+    timeline: Timeline, speech: PhraseCache
+) -> None:
+    sink = StepSink()
+    keys = ScriptedKeys(sink, [(timeline.sets[0].end + STEP, "^C")])
+    log = RecordingLog()
+    player = Player(timeline, speech, sink, keys, log, patience=10.0)
+    with pytest.raises(KeyboardInterrupt):
+        player.run()
+    assert sink.closed
+    assert log.calls[-1][:2] == ("end", INTERRUPTED)
+    assert log.sets() == [(0, DONE)]
+
+
+def test_a_resumed_run_starts_at_its_start_and_does_not_log_earlier_sets(
+    timeline: Timeline, speech: PhraseCache, reference: Pcm
+) -> None:
+    start = timeline.sets[2].start
+    sink, _, log, _ = run(timeline, speech, [], start=start)
+    assert np.array_equal(sink.stream[: len(reference) - start], reference[start:])
+    assert [index for index, _ in log.sets()] == [2, 3]

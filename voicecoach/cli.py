@@ -397,7 +397,7 @@ def history_command(
     """List past sessions: when, which workout, sets done, how each ended."""
     import json
 
-    from voicecoach.history import open_history
+    from voicecoach.history import FINISHED, open_history
 
     history = open_history()
     try:
@@ -434,12 +434,15 @@ def history_command(
         sets = f"{r.sets_done}/{r.sets_total} sets"
         if r.sets_skipped:
             sets += f" ({r.sets_skipped} skipped)"
-        minutes = int(r.position_s) // 60
-        seconds = int(r.position_s) % 60
-        typer.echo(
-            f"{r.started[:16].replace('T', ' ')}  {r.workout:<16} {sets:<22} "
-            f"{r.how_it_ended} at {minutes:02d}:{seconds:02d}"
-        )
+        ended = r.how_it_ended
+        if r.outcome != FINISHED:
+            ended += f" at {_mmss(r.position_s)} of {_mmss(r.duration_s)}"
+        typer.echo(f"{r.started[:16].replace('T', ' ')}  {r.workout:<16} {sets:<22} {ended}")
+
+
+def _mmss(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 60:02d}:{whole % 60:02d}"
 
 
 @command("voices")

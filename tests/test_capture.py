@@ -1,0 +1,174 @@
+"""Playback through the real audio code path, headless, with the real voice.
+
+``audio/alsa-capture.conf`` makes ALSA's default device a file: the
+program opens and feeds it exactly as it would a sound card, and the test
+reads back what the device was given. Each run is a separate process, as
+a user would start it, since ALSA reads its configuration once per
+process.
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voicecoach.compile import compile_workout
+from voicecoach.history import SetKey, database_path
+from voicecoach.load import load_workout
+from voicecoach.play import resume_start
+from voicecoach.render import render_all
+from voicecoach.voices import open_speech
+from voicecoach.voices.base import Pcm
+
+ROOT = Path(__file__).resolve().parent.parent
+CAPTURE_CONF = ROOT / "audio" / "alsa-capture.conf"
+
+pytestmark = pytest.mark.skipif(
+    ctypes.util.find_library("asound") is None, reason="needs ALSA's libasound"
+)
+
+TINY = """
+title: Tiny
+exercises:
+  - id: tap
+    name: Tap
+    reps: 2
+    tempo: 1-0-1-0
+defaults:
+  count: reps
+blocks:
+  - exercise: tap
+    sets: 3
+    rest: 2s
+"""
+
+
+def voicecoach(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "voicecoach", *args],
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def captured(path: Path) -> Pcm:
+    """Every file the device was given, in the order it was opened."""
+    parts = sorted(path.parent.glob(path.name + ".*"))
+    data = b"".join(p.read_bytes() for p in [path, *parts] if p.exists())
+    return np.frombuffer(data, dtype="<i2")
+
+
+def reference(name: str) -> Pcm:
+    workout = load_workout(name)
+    speech = open_speech(workout.voice)
+    return render_all(compile_workout(workout, speech), speech)
+
+
+def capture_env(path: Path) -> dict[str, str]:
+    return {"ALSA_CONFIG_PATH": str(CAPTURE_CONF), "VOICECOACH_CAPTURE": str(path)}
+
+
+def test_monday_reaches_the_device_byte_for_byte(tmp_path: Path) -> None:
+    out = tmp_path / "monday.raw"
+    result = voicecoach("play", "monday", env=capture_env(out))
+    assert result.returncode == 0, result.stderr
+    assert "Done: Monday: Hamstrings for runners." in result.stderr
+    expected = reference("monday")
+    sound = captured(out)
+    assert len(sound) >= len(expected)
+    assert np.array_equal(sound[: len(expected)], expected)
+    assert not sound[len(expected) :].any()  # then only the device's silence
+    history = voicecoach("history", "--json")
+    assert '"outcome": "finished"' in history.stdout
+    assert '"sets_done": 10' in history.stdout
+
+
+def test_simpleaudio_plays_the_same_bytes_in_pieces(
+    tmp_path: Path, write: Callable[[str, str], Path]
+) -> None:
+    pytest.importorskip("simpleaudio")
+    out = tmp_path / "tiny.raw"
+    workout = write("tiny.yaml", TINY)
+    result = voicecoach("play", str(workout), "--backend", "simpleaudio", env=capture_env(out))
+    assert result.returncode == 0, result.stderr
+    expected = reference(str(workout))
+    sound = captured(out)[1:]  # the first sample is the device check
+    assert len(list(tmp_path.glob("tiny.raw.*"))) >= 2
+    assert np.array_equal(sound, expected)
+
+
+@pytest.mark.parametrize("backend", ["miniaudio", "simpleaudio"])
+def test_no_sound_device_is_a_clear_message_not_a_hang(tmp_path: Path, backend: str) -> None:
+    if backend == "simpleaudio":
+        pytest.importorskip("simpleaudio")
+    conf = tmp_path / "none.conf"
+    conf.write_text("pcm.null { type null }\n")
+    no_card = {"ALSA_CONFIG_PATH": str(conf)}
+    result = voicecoach("play", "monday", "--backend", backend, env=no_card, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "error: no sound device to play on (no sound card, or the sound server is not "
+        "running). To take the session with you instead, write it to a file: "
+        "voicecoach export monday\n"
+    )
+
+
+def test_a_killed_session_resumes_at_the_first_unfinished_set(
+    tmp_path: Path, write: Callable[[str, str], Path]
+) -> None:
+    workout = write("tiny.yaml", TINY)
+    # In real time on the null device, until the first set is logged; then kill -9.
+    player = subprocess.Popen(
+        [sys.executable, "-m", "voicecoach", "play", str(workout), "--backend", "null"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        done = 0
+        while done == 0 and time.monotonic() < deadline and player.poll() is None:
+            time.sleep(0.2)
+            if database_path().exists():
+                with sqlite3.connect(database_path()) as db:
+                    try:
+                        done = db.execute("SELECT COUNT(*) FROM sets").fetchone()[0]
+                    except sqlite3.OperationalError:
+                        done = 0
+        assert done >= 1, "no set was logged"
+    finally:
+        player.send_signal(signal.SIGKILL)
+        player.wait()
+    killed = voicecoach("history", "--json").stdout
+    assert '"outcome": "playing"' in killed
+
+    out = tmp_path / "resumed.raw"
+    result = voicecoach("play", str(workout), "--resume", env=capture_env(out))
+    assert result.returncode == 0, result.stderr
+    assert "Resuming tiny from " in result.stderr
+    with sqlite3.connect(database_path()) as db:
+        rows = db.execute("SELECT exercise, set_no, side FROM sets ORDER BY at, idx").fetchall()
+        sessions = db.execute("SELECT outcome FROM sessions").fetchall()
+    assert sessions == [("finished",)]
+    assert len(rows) == 3
+
+    loaded = load_workout(str(workout))
+    speech = open_speech(loaded.voice)
+    timeline = compile_workout(loaded, speech)
+    start, where = resume_start(timeline, {SetKey(*r) for r in rows[:done]})
+    assert f": {where}" in result.stderr
+    expected = render_all(timeline, speech)[start:]
+    assert np.array_equal(captured(out)[: len(expected)], expected)

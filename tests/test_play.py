@@ -380,3 +380,21 @@ def test_a_resumed_run_starts_at_its_start_and_does_not_log_earlier_sets(
     sink, _, log, _ = run(timeline, speech, [], start=start)
     assert np.array_equal(sink.stream[: len(reference) - start], reference[start:])
     assert [index for index, _ in log.sets()] == [2, 3]
+
+
+def test_a_device_that_held_more_than_it_played_goes_back_to_what_was_heard(
+    timeline: Timeline, speech: PhraseCache
+) -> None:
+    class Holding(StepSink):
+        """Like simpleaudio: a pause stops a piece that had three steps still to play."""
+
+        def interrupt(self) -> int:
+            return 3 * STEP
+
+    sink = Holding()
+    press = timeline.sets[1].start + 20 * STEP
+    keys = ScriptedKeys(sink, [(press, " "), (press + 2 * STEP, "q")])
+    player = Player(timeline, speech, sink, keys, RecordingLog(), patience=10.0)
+    outcome = player.run()
+    (_, paused_at, _), _ = keys.pressed
+    assert outcome.position == paused_at - 3 * STEP

@@ -170,14 +170,14 @@ class Feed:
         with self._lock:
             self._paused = True
 
-    def seek(self, position: int, prelude: Pcm | None = None) -> None:
-        """Go on from ``position`` (after ``prelude``), unpaused."""
+    def seek(self, position: int, prelude: Pcm | None = None, paused: bool = False) -> None:
+        """Go on from ``position`` (after ``prelude``), or wait there if ``paused``."""
         with self._lock:
             self._position = min(max(0, position), self.timeline.duration)
             self._prelude = prelude if prelude is not None else np.zeros(0, dtype=np.int16)
             self._chunk = np.zeros(0, dtype=np.int16)
             self._queue = queue.Queue(self._ahead)
-            self._paused = False
+            self._paused = paused
             self._produce_from(self._position)
 
     def close(self) -> None:
@@ -453,9 +453,8 @@ class Player:
             else:
                 feed.pause()
                 unheard = self.sink.interrupt()
-                if unheard:
-                    feed.seek(max(0, feed.position - unheard))
-                    feed.pause()
+                if unheard:  # the device had more queued than it played
+                    feed.seek(max(0, feed.position - unheard), paused=True)
             return False
         if feed.paused:
             return False

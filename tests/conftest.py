@@ -35,6 +35,29 @@ def write(tmp_path: Path) -> Callable[[str, str], Path]:
     return _write
 
 
+TINY = """
+title: Tiny
+exercises:
+  - id: tap
+    name: Tap
+    reps: 2
+    tempo: 1-0-1-0
+defaults:
+  count: reps
+blocks:
+  - exercise: tap
+    sets: 3
+    rest: 2s
+"""
+"""A session of half a minute: three short sets, for running whole sessions in tests."""
+
+
+@pytest.fixture
+def tiny(write: Callable[[str, str], Path]) -> str:
+    """The path of a written copy of ``TINY``."""
+    return str(write("tiny.yaml", TINY))
+
+
 @pytest.fixture
 def lengths() -> EstimatedLengths:
     return EstimatedLengths()

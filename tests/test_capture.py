@@ -16,7 +16,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -36,21 +35,6 @@ CAPTURE_CONF = ROOT / "audio" / "alsa-capture.conf"
 pytestmark = pytest.mark.skipif(
     ctypes.util.find_library("asound") is None, reason="needs ALSA's libasound"
 )
-
-TINY = """
-title: Tiny
-exercises:
-  - id: tap
-    name: Tap
-    reps: 2
-    tempo: 1-0-1-0
-defaults:
-  count: reps
-blocks:
-  - exercise: tap
-    sets: 3
-    rest: 2s
-"""
 
 
 def voicecoach(
@@ -97,15 +81,13 @@ def test_monday_reaches_the_device_byte_for_byte(tmp_path: Path) -> None:
     assert '"sets_done": 10' in history.stdout
 
 
-def test_simpleaudio_plays_the_same_bytes_in_pieces(
-    tmp_path: Path, write: Callable[[str, str], Path]
-) -> None:
+def test_simpleaudio_plays_the_same_bytes_in_pieces(tmp_path: Path, tiny: str) -> None:
     pytest.importorskip("simpleaudio")
     out = tmp_path / "tiny.raw"
-    workout = write("tiny.yaml", TINY)
-    result = voicecoach("play", str(workout), "--backend", "simpleaudio", env=capture_env(out))
+    workout = tiny
+    result = voicecoach("play", workout, "--backend", "simpleaudio", env=capture_env(out))
     assert result.returncode == 0, result.stderr
-    expected = reference(str(workout))
+    expected = reference(workout)
     sound = captured(out)[1:]  # the first sample is the device check
     assert len(list(tmp_path.glob("tiny.raw.*"))) >= 2
     assert np.array_equal(sound, expected)
@@ -127,13 +109,11 @@ def test_no_sound_device_is_a_clear_message_not_a_hang(tmp_path: Path, backend: 
     )
 
 
-def test_a_killed_session_resumes_at_the_first_unfinished_set(
-    tmp_path: Path, write: Callable[[str, str], Path]
-) -> None:
-    workout = write("tiny.yaml", TINY)
+def test_a_killed_session_resumes_at_the_first_unfinished_set(tmp_path: Path, tiny: str) -> None:
+    workout = tiny
     # In real time on the null device, until the first set is logged; then kill -9.
     player = subprocess.Popen(
-        [sys.executable, "-m", "voicecoach", "play", str(workout), "--backend", "null"],
+        [sys.executable, "-m", "voicecoach", "play", workout, "--backend", "null"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -156,7 +136,7 @@ def test_a_killed_session_resumes_at_the_first_unfinished_set(
     assert '"outcome": "playing"' in killed
 
     out = tmp_path / "resumed.raw"
-    result = voicecoach("play", str(workout), "--resume", env=capture_env(out))
+    result = voicecoach("play", workout, "--resume", env=capture_env(out))
     assert result.returncode == 0, result.stderr
     assert "Resuming tiny from " in result.stderr
     with sqlite3.connect(database_path()) as db:
@@ -165,7 +145,7 @@ def test_a_killed_session_resumes_at_the_first_unfinished_set(
     assert sessions == [("finished",)]
     assert len(rows) == 3
 
-    loaded = load_workout(str(workout))
+    loaded = load_workout(workout)
     speech = open_speech(loaded.voice)
     timeline = compile_workout(loaded, speech)
     start, where = resume_start(timeline, {SetKey(*r) for r in rows[:done]})

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -19,21 +17,6 @@ from voicecoach.cli import app
 from voicecoach.history import database_path
 
 runner = CliRunner()
-
-TINY = """
-title: Tiny
-exercises:
-  - id: tap
-    name: Tap
-    reps: 2
-    tempo: 1-0-1-0
-defaults:
-  count: reps
-blocks:
-  - exercise: tap
-    sets: 2
-    rest: 2s
-"""
 
 
 class FastSink:
@@ -84,11 +67,6 @@ def fast(monkeypatch: pytest.MonkeyPatch) -> list[FastSink]:
     return opened
 
 
-@pytest.fixture
-def tiny(write: Callable[[str, str], Path]) -> str:
-    return str(write("tiny.yaml", TINY))
-
-
 def invoke(*args: str) -> tuple[int, str, str]:
     result = runner.invoke(app, list(args))
     return result.exit_code, result.stdout, result.stderr
@@ -105,11 +83,11 @@ def test_play_leads_the_session_to_the_end_and_logs_it(fast: list[FastSink], tin
     assert code == 0
     [line] = out.splitlines()
     assert " tiny " in line
-    assert "2/2 sets" in line
+    assert "3/3 sets" in line
     assert line.endswith(" finished")
     code, out, _ = invoke("history", "--json")
     [session] = json.loads(out)
-    assert (session["workout"], session["outcome"], session["sets_done"]) == ("tiny", "finished", 2)
+    assert (session["workout"], session["outcome"], session["sets_done"]) == ("tiny", "finished", 3)
 
 
 def test_resume_with_nothing_to_resume_starts_from_the_beginning(

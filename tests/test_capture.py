@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes.util
 import os
+import select
 import signal
 import sqlite3
 import subprocess
@@ -152,3 +153,45 @@ def test_a_killed_session_resumes_at_the_first_unfinished_set(tmp_path: Path, ti
     assert f": {where}" in result.stderr
     expected = render_all(timeline, speech)[start:]
     assert np.array_equal(captured(out)[: len(expected)], expected)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX terminals")
+def test_keys_in_a_real_terminal_pause_and_quit_and_the_terminal_is_restored(tiny: str) -> None:
+    import pty
+    import termios
+
+    master, slave = pty.openpty()
+    before = termios.tcgetattr(slave)
+    player = subprocess.Popen(
+        [sys.executable, "-m", "voicecoach", "play", tiny, "--backend", "null"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+    )
+    seen = b""
+
+    def wait_for(text: bytes, seconds: float = 60) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + seconds
+        while text not in seen and time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                seen += os.read(master, 4096)
+        assert text in seen, seen.decode(errors="replace")
+
+    try:
+        wait_for(b"q: quit")  # the keys are listed when both ends are a terminal
+        wait_for(b"left")  # the status line is running
+        os.write(master, b" ")
+        wait_for(b"PAUSED")
+        os.write(master, b"q")
+        assert player.wait(timeout=30) == 0
+        wait_for(b"Carry on later with: voicecoach play")
+        assert termios.tcgetattr(slave) == before
+    finally:
+        if player.poll() is None:
+            player.kill()
+        os.close(master)
+        os.close(slave)
+    history = voicecoach("history", "--json").stdout
+    assert '"outcome": "quit"' in history

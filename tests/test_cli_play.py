@@ -129,3 +129,18 @@ def test_history_with_no_sessions_says_how_to_start() -> None:
     assert code == 0
     assert out == "No sessions yet. Start one with: voicecoach play monday\n"
     assert invoke("history", "--json")[1] == "[]\n"
+
+
+def test_ctrl_c_exits_130_and_says_how_to_carry_on(
+    monkeypatch: pytest.MonkeyPatch, tiny: str
+) -> None:
+    class Interrupted(FastSink):
+        def start(self, source: sinks.Source) -> None:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(sinks, "open_sink", lambda *args: Interrupted())
+    code, _, err = invoke("play", tiny)
+    assert code == 130
+    assert err.endswith(f"Carry on later with: voicecoach play {tiny} --resume\nStopped.\n")
+    _, out, _ = invoke("history", "--json")
+    assert json.loads(out)[0]["outcome"] == "interrupted"

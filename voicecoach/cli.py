@@ -210,6 +210,58 @@ def list_command(
         typer.echo(f"  {e.id:<34} {origin:<9} {sides:<10} {amount:<12} {e.name}")
 
 
+ImportMuscleOption = typer.Option(
+    None, "--muscle", "-m", help="Only entries that work this muscle (repeatable)."
+)
+ImportIdOption = typer.Option(
+    None,
+    "--id",
+    help="Only this entry: its id in the database (Romanian_Deadlift) or the id made "
+    "from its name (romanian-deadlift); repeatable.",
+)
+
+
+@command("import")
+def import_command(
+    database: str = typer.Argument(..., help="The database to import from: free-exercise-db."),
+    file: str | None = typer.Argument(
+        None, help="Its exercises.json (default: the copy that ships with voicecoach)."
+    ),
+    muscles: list[str] | None = ImportMuscleOption,
+    ids: list[str] | None = ImportIdOption,
+    to: str | None = typer.Option(
+        None, "--to", help="The folder to write into (default: your exercises folder)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Replace files you edited since."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Print what would be written, and write nothing."
+    ),
+) -> None:
+    """Import exercises from a database as exercise files, one per exercise, ready to play."""
+    from pathlib import Path
+
+    from voicecoach import paths
+    from voicecoach.importer import (
+        bundled_database,
+        check_database,
+        plan_import,
+        read_database,
+        select,
+        summary,
+    )
+    from voicecoach.writer import write_planned
+
+    check_database(database)
+    source = Path(file) if file else bundled_database()
+    shown = file or f"<built-in>/{database}/exercises.json"
+    entries = read_database(source, shown)
+    chosen = select(entries, muscles or (), ids or ())
+    folder = Path(to) if to else paths.user_exercises()
+    plan = plan_import(entries, chosen, folder, force)
+    write_planned(plan.files, dry_run)
+    typer.echo(summary(plan, shown, dry_run), nl=False)
+
+
 ToneOption = typer.Option(False, "--tone", help="A short tick under each countdown beat.")
 
 

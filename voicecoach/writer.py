@@ -1,0 +1,132 @@
+"""Write generated files whole or not at all, and never over someone's edits.
+
+Every file is written under a temporary name in its folder and renamed into
+place, so a reader (or a crash) never sees half a file. An imported exercise
+file starts with a header naming its source and a hash of the text below it:
+on a re-import, a file whose text still matches its hash is the importer's
+own and may be replaced; one that does not was edited, and is left alone
+unless the user says ``--force``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from voicecoach.errors import InputError, VoicecoachError
+
+Status = Literal["new", "updated", "unchanged", "skipped"]
+
+_HASH_LINE = re.compile(r"^# voicecoach-hash: sha256:([0-9a-f]{16})\b.*$", re.M)
+_ID_LINE = re.compile(r"(?m)^\s*-?\s*id:\s*['\"]?([a-z0-9-]+)")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened (or, in a dry run, would happen) to one file."""
+
+    path: Path
+    status: Status
+    reason: str = ""
+
+
+def content_hash(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
+
+
+def with_header(body: str, origin: str) -> str:
+    """``body`` under a header naming ``origin`` and the hash that shows it unedited."""
+    return (
+        f"# {origin}\n"
+        f"# voicecoach-hash: sha256:{content_hash(body)} (of the text below; edit freely: "
+        "a re-import leaves an edited file alone)\n"
+        f"{body}"
+    )
+
+
+def recorded_hash(text: str) -> tuple[str, str] | None:
+    """The hash a generated file's header records and the text below it, or None."""
+    match = _HASH_LINE.search(text)
+    if match is None or text[: match.start()].count("\n") > 3:
+        return None
+    return match[1], text[match.end() + 1 :]
+
+
+def plan(path: Path, text: str, force: bool) -> Outcome:
+    """Whether ``text`` may go to ``path``: new, an update of an untouched file, or not."""
+    try:
+        old = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Outcome(path, "new")
+    except (OSError, UnicodeDecodeError) as error:
+        if force:
+            return Outcome(path, "updated")
+        why = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        return Outcome(path, "skipped", f"cannot read the file there ({why})")
+    if old == text:
+        return Outcome(path, "unchanged")
+    recorded = recorded_hash(old)
+    if force or (recorded and content_hash(recorded[1]) == recorded[0]):
+        return Outcome(path, "updated")
+    if recorded:
+        return Outcome(path, "skipped", "edited since it was imported; --force replaces it")
+    return Outcome(path, "skipped", "not written by voicecoach import; --force replaces it")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        )
+    except OSError as error:
+        raise VoicecoachError(f"{path}: cannot write there ({error.strerror})") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise VoicecoachError(f"{path}: cannot write it ({error.strerror})") from None
+
+
+def write_planned(files: Iterable[tuple[Outcome, str]], dry_run: bool = False) -> None:
+    """Write every planned file that is new or an update; nothing at all in a dry run."""
+    if dry_run:
+        return
+    for outcome, text in files:
+        if outcome.status in ("new", "updated"):
+            write_atomic(outcome.path, text)
+
+
+def ids_in_folder(folder: Path) -> dict[str, list[Path]]:
+    """Exercise ids defined in a folder's YAML files, found cheaply from their ``id:`` lines."""
+    found: dict[str, list[Path]] = {}
+    if not folder.is_dir():
+        return found
+    for path in sorted(folder.iterdir()):
+        if path.suffix not in (".yaml", ".yml") or not path.is_file():
+            continue
+        try:
+            body = path.read_text(encoding="utf-8-sig", errors="replace")
+        except OSError:
+            continue
+        for exercise_id in _ID_LINE.findall(body):
+            found.setdefault(exercise_id, []).append(path)
+    return found
+
+
+def write_new(path: Path, text: str, force: bool) -> None:
+    """Write a file that must not replace an existing one unless ``force``."""
+    if path.exists() and not force:
+        raise InputError(f"{path} already exists; --force replaces it")
+    if path.is_dir():
+        raise InputError(f"{path} is a folder")
+    write_atomic(path, text)

@@ -163,17 +163,46 @@ def schema() -> None:
     typer.echo(json.dumps(json_schema(), indent=2))
 
 
+ListMuscleOption = typer.Option(
+    None, "--muscle", "-m", help="Only exercises that work this muscle (repeatable)."
+)
+ListEquipmentOption = typer.Option(
+    None,
+    "--equipment",
+    help="Only exercises that use this equipment, or `none` (repeatable).",
+)
+ListSidesOption = typer.Option(
+    None, "--sides", help="Only exercises with this side mode: none, each or alternate."
+)
+ListSourceOption = typer.Option(
+    None,
+    "--source",
+    help="Only what comes from here: user, built-in, or words of an exercise's source "
+    "(free-exercise-db).",
+)
+
+
 @command("list")
 def list_command(
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+    muscles: list[str] | None = ListMuscleOption,
+    equipment: list[str] | None = ListEquipmentOption,
+    sides: list[str] | None = ListSidesOption,
+    sources: list[str] | None = ListSourceOption,
 ) -> None:
     """List the workouts and exercises a name finds, and where each comes from."""
     import json
 
+    from voicecoach.filters import exercise_filter, matches, source_matches
     from voicecoach.load import list_workouts, standard_library
 
-    workouts = list_workouts()
-    exercises = list(standard_library().all())
+    wanted = exercise_filter(muscles or (), equipment or (), sides or (), sources or ())
+    workouts = [
+        w
+        for w in list_workouts()
+        if not wanted.by_exercise and source_matches(wanted.sources, w.origin)
+    ]
+    exercises = [(o, e) for o, e in standard_library().all() if matches(wanted, o, e)]
     if as_json:
         typer.echo(
             json.dumps(
@@ -200,14 +229,18 @@ def list_command(
             )
         )
         return
-    typer.echo("Workouts:")
-    for w in workouts:
-        typer.echo(f"  {w.name:<28} {w.origin:<9} {w.path}")
-    typer.echo("\nExercises:")
+    if not wanted.by_exercise:
+        typer.echo("Workouts:")
+        for w in workouts:
+            typer.echo(f"  {w.name:<28} {w.origin:<9} {w.path}")
+        typer.echo("")
+    typer.echo("Exercises:")
+    if not exercises:
+        typer.echo("  none match")
     for origin, e in exercises:
         amount = f"hold {e.hold_ms // 1000}s" if e.hold_ms else (f"{e.reps} reps" if e.reps else "")
-        sides = "" if e.sides == "none" else e.sides
-        typer.echo(f"  {e.id:<34} {origin:<9} {sides:<10} {amount:<12} {e.name}")
+        mode = "" if e.sides == "none" else e.sides
+        typer.echo(f"  {e.id:<34} {origin:<9} {mode:<10} {amount:<12} {e.name}")
 
 
 ImportMuscleOption = typer.Option(

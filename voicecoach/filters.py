@@ -1,0 +1,111 @@
+"""Which exercises (and workouts) ``voicecoach list`` shows when asked for some only.
+
+Words match the way a person means them: case does not matter, a plural
+matches its singular (``bands`` finds ``resistance band``), and every word
+asked for must be there (``back`` finds ``lower back`` and ``middle back``).
+Repeating an option widens it (``--muscle glutes --muscle calves``: either);
+different options narrow (``--muscle glutes --equipment bands``: both).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from voicecoach.errors import InputError
+from voicecoach.model import SIDE_MODES, Exercise
+from voicecoach.yamlsource import suggest
+
+NO_EQUIPMENT = "none"
+"""``--equipment none``: exercises that need nothing to be fetched."""
+_NOTHING = {"body only", "none", "bodyweight", "body weight"}
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseFilter:
+    """What to keep; an empty tuple keeps everything on that count."""
+
+    muscles: tuple[str, ...] = ()
+    equipment: tuple[str, ...] = ()
+    sides: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+    @property
+    def by_exercise(self) -> bool:
+        """Whether it asks about what only exercises have (muscles, equipment, sides)."""
+        return bool(self.muscles or self.equipment or self.sides)
+
+
+def exercise_filter(
+    muscles: Iterable[str] = (),
+    equipment: Iterable[str] = (),
+    sides: Iterable[str] = (),
+    sources: Iterable[str] = (),
+) -> ExerciseFilter:
+    """A filter from the command line's words, refusing a side mode that does not exist."""
+    modes = tuple(s.strip().lower() for s in sides)
+    for mode in modes:
+        if mode not in SIDE_MODES:
+            close = suggest(mode, SIDE_MODES)
+            hint = f"did you mean `{close}`? " if close else ""
+            raise InputError(
+                f"--sides is `{mode}`\n  {hint}it must be one of: {', '.join(SIDE_MODES)}"
+            )
+    return ExerciseFilter(tuple(muscles), tuple(equipment), modes, tuple(sources))
+
+
+def _stem(word: str) -> str:
+    if word.endswith("ves") and len(word) > 4:
+        return word[:-3] + "f"
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def words(text: str) -> frozenset[str]:
+    """The words of a text, lowercased and singular: ``Resistance Bands`` -> {resistance, band}."""
+    return frozenset(_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def _any_has(wanted: Iterable[str], items: Iterable[str]) -> bool:
+    have = [words(item) for item in items]
+    return any(words(w) <= h for w in wanted for h in have if words(w))
+
+
+def _equipment_matches(wanted: Iterable[str], equipment: tuple[str, ...]) -> bool:
+    for item in wanted:
+        if item.strip().lower() == NO_EQUIPMENT:
+            if all(e.strip().lower() in _NOTHING for e in equipment):
+                return True
+        elif _any_has([item], equipment):
+            return True
+    return False
+
+
+def source_matches(sources: Iterable[str], label: str, origin: str | None = None) -> bool:
+    """Whether ``--source`` takes a file from ``label`` (``user``, ``built-in``...) whose
+    ``source:`` text is ``origin``: the label (``builtin`` will do) or words of the text."""
+    wanted = list(sources)
+    if not wanted:
+        return True
+    plain = re.sub(r"[^a-z0-9]", "", label.lower())
+    for item in wanted:
+        if re.sub(r"[^a-z0-9]", "", item.lower()) == plain:
+            return True
+        if origin and words(item) and words(item) <= words(origin):
+            return True
+    return False
+
+
+def matches(selection: ExerciseFilter, label: str, exercise: Exercise) -> bool:
+    """Whether an exercise from the library source ``label`` passes the filter."""
+    if selection.muscles and not _any_has(selection.muscles, exercise.muscles):
+        return False
+    if selection.equipment and not _equipment_matches(selection.equipment, exercise.equipment):
+        return False
+    if selection.sides and exercise.sides not in selection.sides:
+        return False
+    return source_matches(selection.sources, label, exercise.origin)

@@ -295,6 +295,43 @@ def import_command(
     typer.echo(summary(plan, shown, dry_run), nl=False)
 
 
+NewAddOption = typer.Option(
+    ..., "--add", "-a", help="An exercise id to add, in order (repeatable)."
+)
+NewLibraryOption = typer.Option(
+    None,
+    "--library",
+    help="A folder of exercises to look in first, such as one `import --to` wrote (repeatable).",
+)
+
+
+@command("new")
+def new_command(
+    name: str = typer.Argument(..., help="The workout's name, which is also its file name."),
+    add: list[str] = NewAddOption,
+    to: str | None = typer.Option(
+        None, "--to", help="The folder to write NAME.yaml into (default: your workouts folder)."
+    ),
+    output: str | None = typer.Option(
+        None, "--output", "-o", help="The file to write, instead of NAME.yaml in a folder."
+    ),
+    title: str | None = typer.Option(None, "--title", help="The spoken title (default: NAME)."),
+    libraries: list[str] | None = NewLibraryOption,
+    force: bool = typer.Option(False, "--force", help="Replace the file if it exists."),
+) -> None:
+    """Write a commented workout file from chosen exercises, with sets, reps and rests."""
+    from pathlib import Path
+
+    from voicecoach.scaffold import check_name, new_workout, workout_path
+    from voicecoach.writer import write_new
+
+    stem = check_name(name)
+    path = workout_path(stem, to, output)
+    made = new_workout(stem, add, path, title, [Path(f) for f in libraries or ()])
+    write_new(path, made.text, force)
+    typer.echo(made.report(path), nl=False)
+
+
 ToneOption = typer.Option(False, "--tone", help="A short tick under each countdown beat.")
 
 

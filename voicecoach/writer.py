@@ -125,8 +125,8 @@ def ids_in_folder(folder: Path) -> dict[str, list[Path]]:
 
 def write_new(path: Path, text: str, force: bool) -> None:
     """Write a file that must not replace an existing one unless ``force``."""
-    if path.exists() and not force:
-        raise InputError(f"{path} already exists; --force replaces it")
     if path.is_dir():
         raise InputError(f"{path} is a folder")
+    if path.exists() and not force:
+        raise InputError(f"{path} already exists; --force replaces it")
     write_atomic(path, text)

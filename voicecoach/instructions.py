@@ -739,7 +739,7 @@ _NOT_MOVEMENT = re.compile(
 )
 _UP = re.compile(
     r"\b(?:raise|raising|raises|lift|lifting|lifts|rise|rising|elevate|shrug|shrugging|"
-    r"curl|curling|stand up|up|upward|upwards|jump|jumping)\b",
+    r"curl|curling|stand up|up|upward|upwards|vertically|jump|jumping)\b",
     re.I,
 )
 _DOWN = re.compile(

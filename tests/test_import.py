@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from voicecoach import paths
@@ -437,6 +439,7 @@ def test_equipment_other_is_not_carried_over_and_muscles_are() -> None:
         ("and\u2014if possible\u2014position", "and, if possible, position"),
         ("caf\u00e9 cr\u00e8me", "cafe creme"),
         ("a\u00a0b\u2026", "a b..."),
+        ("tab\tand\x00 bell\x07", "tab and bell"),
     ],
 )
 def test_typography_becomes_plain_ascii(written: str, plain: str) -> None:
@@ -498,7 +501,7 @@ def one_set_workout(exercise_text: str, exercise_id: str) -> str:
     """A workout of one set of the exercise, with the exercise written inline."""
     lines = exercise_text.splitlines()
     inline = "\n".join(("  - " if i == 0 else "    ") + line for i, line in enumerate(lines))
-    return f"title: One set\nexercises:\n{inline}\nblocks:\n  - exercise: {exercise_id}\n"
+    return f"title: One set\nexercises:\n{inline}\nblocks:\n  - exercise: '{exercise_id}'\n"
 
 
 def test_every_entry_imports_loads_and_compiles_in_a_one_set_workout(tmp_path: Path) -> None:
@@ -520,6 +523,61 @@ def test_every_entry_imports_loads_and_compiles_in_a_one_set_workout(tmp_path: P
         assert not compiled.warnings, (exercise.id, compiled.warnings)
         assert compiled.timeline.duration > 0
     assert time.perf_counter() - started < 45
+
+
+PHRASES = [
+    "This will be your starting position.",
+    "Repeat for the recommended amount of repetitions.",
+    "Switch sides and repeat.",
+    "Repeat with the left leg.",
+    "Continue alternating your arms.",
+    "Hold for 10-20 seconds.",
+    "Hold for 300 seconds, then switch sides.",
+    "Hold this position as long as possible.",
+    "Pause at the top for a second.",
+    "Hold the contraction for 3 seconds at the bottom.",
+    "Repeat for 150-400 repetitions.",
+    "Tip: Keep your back straight; breathe out as you lift the weight up.",
+    "Caution: avoid injury (Note: do not bounce).",
+    "Inhale as you perform this portion of the movement.",
+    "Lower the bar slowly {side} and raise it up.",
+    "Keeping your elbows in, press the handles forward — and return.",
+    "You can also do this with a band.",
+    "See the picture in section 3.",
+]
+sentence = st.one_of(
+    st.sampled_from(PHRASES),
+    st.text(st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=300),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    name=st.text(
+        st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=120
+    ).filter(lambda t: t.strip()),
+    category=st.sampled_from(["strength", "stretching", "cardio", "plyometrics", "x" * 60]),
+    steps=st.lists(st.lists(sentence, min_size=1, max_size=4).map(" ".join), max_size=8),
+)
+def test_any_entry_becomes_a_file_that_loads_and_compiles(
+    name: str, category: str, steps: list[str]
+) -> None:
+    result = converted(name=name, category=category, instructions=steps)
+    text = exercise_yaml(result)
+    source, root = parse_yaml(one_set_workout(text, result.id), "any.yaml")
+    workout = parse_workout(source, root, "any", Path("any.yaml"), Library())
+    assert compile_report(workout, EstimatedLengths()).timeline.duration > 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(min_size=1, max_size=200))
+def test_any_text_imports_or_is_refused_with_a_message(text: str) -> None:
+    try:
+        result = converted(name=f"Move {text}", instructions=[text, f"Then {text}"])
+    except InputError as error:
+        assert "has a character that is not plain English text" in str(error)
+    else:
+        assert exercise_yaml(result).isascii()
 
 
 # Files: idempotence, edits, --force.

@@ -36,6 +36,9 @@ MAX_BYTES = 50_000_000
 MAX_CUE_CHARS = 400
 MAX_NAME_CHARS = 80
 MAX_ABOUT_CHARS = 2000
+MAX_CATEGORY_CHARS = 40
+MAX_SOURCE_ID_CHARS = 200
+MAX_REPS = 200
 DEFAULT_REPS = (8, 12)
 DEFAULT_HOLD_S = 30
 MIN_HOLD_S = 5
@@ -255,6 +258,8 @@ def exercise_ids(entries: Sequence[Entry]) -> dict[int, str]:
     taken: set[str] = set()
     for entry in entries:
         base = slug(entry.name) or slug(entry.source_id) or f"exercise-{entry.index}"
+        if not isinstance(yaml.safe_load(base), str):
+            base += "-exercise"  # `exercise: 100` or `exercise: false` would not read as an id
         candidate, number = base, 2
         while candidate in taken:
             candidate, number = f"{base}-{number}", number + 1
@@ -277,13 +282,11 @@ def check_ascii(entry: Entry, what: str, text: str) -> None:
 
 def convert(entry: Entry, exercise_id: str) -> Converted:
     """One entry as exercise data, ready for ``exercise_yaml``, with notes on what was guessed."""
-    name = ascii_text(entry.name)
-    check_ascii(entry, "the name", name)
+    name = _plain(entry, "the name", entry.name)
     notes: list[str] = []
     steps = []
     for number, step in enumerate(entry.instructions):
-        plain = ascii_text(step)
-        check_ascii(entry, f"instruction {number}", plain)
+        plain = _plain(entry, f"instruction {number}", step)
         if plain:
             steps.append(plain)
         else:
@@ -301,10 +304,10 @@ def convert(entry: Entry, exercise_id: str) -> Converted:
     data: dict[str, Any] = {
         "id": exercise_id,
         "name": name[:MAX_NAME_CHARS].rstrip(),
-        "source": f"{DATABASE_TITLE}, entry {entry.source_id} ({LICENCE})",
-        "category": ascii_text(entry.category),
-        "muscles": [ascii_text(m) for m in entry.muscles],
-        "equipment": _equipment(entry.equipment),
+        "source": f"{DATABASE_TITLE}, entry {source_label(entry)} ({LICENCE})",
+        "category": _plain(entry, "the category", entry.category)[:MAX_CATEGORY_CHARS] or "other",
+        "muscles": [m for m in (_plain(entry, "a muscle", m) for m in entry.muscles) if m],
+        "equipment": _equipment(entry),
     }
     if facts.sides != "none":
         data["sides"] = facts.sides
@@ -325,11 +328,21 @@ def convert(entry: Entry, exercise_id: str) -> Converted:
     return Converted(entry, exercise_id, data, tuple(notes))
 
 
-def _equipment(equipment: str | None) -> list[str]:
+def _plain(entry: Entry, what: str, text: str) -> str:
+    plain = ascii_text(text)
+    check_ascii(entry, what, plain)
+    return plain
+
+
+def source_label(entry: Entry) -> str:
+    """The entry's database id as one short line, for the file's `source:` and header."""
+    return " ".join(ascii_text(entry.source_id).split())[:MAX_SOURCE_ID_CHARS]
+
+
+def _equipment(entry: Entry) -> list[str]:
     # "other" names nothing a listener could fetch, so it is not carried over.
-    if not equipment or equipment.strip().lower() == "other":
-        return []
-    return [ascii_text(equipment)]
+    plain = _plain(entry, "the equipment", entry.equipment or "")
+    return [plain] if plain and plain.lower() != "other" else []
 
 
 def _cap(text: str) -> str:
@@ -355,6 +368,7 @@ def _amount(entry: Entry, facts: Facts, moves: Sequence[str], notes: list[str]) 
         )
         return {"hold": format_duration(DEFAULT_ACTIVITY_S * 1000)}
     low, high = facts.reps or DEFAULT_REPS
+    low, high = max(1, min(low, MAX_REPS)), max(1, min(high, MAX_REPS))
     if not facts.reps:
         notes.append(f"no rep count stated; default {low}-{high} used")
     result: dict[str, Any] = {"reps": f"{low}-{high}" if high != low else low}
@@ -425,7 +439,7 @@ def plan_import(
         path = folder / f"{item.id}.yaml"
         origin = (
             f"Imported by voicecoach from the {DATABASE_TITLE} ({LICENCE}), "
-            f"entry {item.entry.source_id}"
+            f"entry {source_label(item.entry)}"
         )
         text = with_header(exercise_yaml(item), origin)
         elsewhere = [p for p in defined.get(item.id, []) if p.name != path.name]

@@ -105,7 +105,11 @@ def ascii_text(text: str) -> str:
         text = text.replace(char, f" {words.removeprefix('a ')}")
     text = "".join(_TYPOGRAPHY.get(ch, ch) for ch in text)
     decomposed = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    text = "".join(
+        ch
+        for ch in decomposed
+        if not unicodedata.combining(ch) and (ch.isspace() or unicodedata.category(ch)[0] != "C")
+    )
     text = re.sub(r"\s+", " ", text)
     return re.sub(r"\s+([,.;:!?])", r"\1", text).strip()
 

@@ -120,7 +120,7 @@ def _block(exercise: Exercise) -> list[str]:
         about.append(", ".join(gear))
     lines = [
         f"  # {exercise.name}" + (f" ({'; '.join(about)})" if about else ""),
-        f"  - exercise: {exercise.id}",
+        f"  - exercise: {_scalar(exercise.id)}",
     ]
     each = exercise.sides == "each"
     if exercise.is_hold:

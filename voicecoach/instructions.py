@@ -288,10 +288,10 @@ _CUTS = (
 def spoken(text: str, limit: int = MAX_WORDS) -> list[str]:
     """A sentence as one or more short ones, cut at the most natural place near its middle.
 
-    A cut is made only where both halves can stand alone, the way a coach
-    would say them: "Keeping your back straight, lower the bar" becomes "Keep
-    your back straight. Lower the bar."; a leading "After the pause, ..." is
-    never cut off.
+    Only sentences over ``limit`` words are cut, and only where both halves
+    can stand alone, the way a coach would say them: "Keeping your back
+    straight, lower the bar ..." becomes "Keep your back straight. Lower the
+    bar ..."; a leading "After the pause, ..." is never cut off.
     """
     if len(text.split()) <= limit:
         return [text]
@@ -319,6 +319,11 @@ def _stands_alone(head: str) -> bool:
     return first not in _SUBORDINATE and not (first.endswith("ing") and first not in _VERBS)
 
 
+_PHRASE_STARTS = set(
+    """a about an and arm arms back chest elbow elbows feet foot hand hands head just knee knees
+    leg legs palm palms shoulders slightly the toes torso with your""".split()
+)
+"""Words that open a phrase inside a leading clause: "Holding the bar, palms down, ..."."""
 _LEAD = re.compile(r"^(?:(?:then|now|next|finally|to begin|to start),?\s+)+", re.I)
 
 
@@ -328,6 +333,9 @@ def _head(head: str) -> str | None:
         return None
     if _stands_alone(head):
         return head
+    later = [part.split()[0].lower() for part in head.split(",")[1:] if part.split()]
+    if any(word not in _PHRASE_STARTS for word in later):
+        return None  # "Keeping it low, press ...": a clause and its main verb stay together
     words = _LEAD.sub("", head).split()
     if words and words[0].lower() == "while":
         words = words[1:]
@@ -350,7 +358,7 @@ def _tail(cut: str, tail: str) -> str | None:
         return " ".join([_GERUNDS[first], *words[1:]])
     if "as you" in cut.lower():
         return tail
-    if first in _VERBS or first in _ADVERBS or cut.startswith(";") and "," not in tail[:12]:
+    if first in _VERBS or first in _ADVERBS or (cut.startswith(";") and "," not in tail[:12]):
         return " ".join(words)
     if "," in cut and "and" in cut.lower() and first in {"your", "the", "you", "it", "they"}:
         return " ".join(words)
@@ -393,7 +401,8 @@ _ALTERNATE = (
     re.compile(r"\balternating (?:each side|left and right|back and forth)\b", re.I),
 )
 _START = re.compile(
-    r",?\s*(?:and )?(?:this|that|which)(?: will be| is| should be)? (?:your|the) "
+    r",?\s*(?:and )?(?:this(?: will be| is| should be)?|(?:that|which) (?:will be|is|should be)) "
+    r"(?:your|the) "
     r"(?:starting|start|beginning) position(?: of the (?:exercise|movement))?\b"
     r"|\bnow you are ready to begin(?: the exercise)?\b",
     re.I,

@@ -63,8 +63,20 @@ def reference(name: str) -> Pcm:
     return render_all(compile_workout(workout, speech), speech)
 
 
+NO_SOUND_SERVER = {
+    # miniaudio tries a sound server before ALSA: on a desktop, make sure there is none.
+    "PULSE_SERVER": "unix:/nonexistent/voicecoach-test",
+    "JACK_NO_START_SERVER": "1",
+    "JACK_DEFAULT_SERVER": "voicecoach-test-none",
+}
+
+
 def capture_env(path: Path) -> dict[str, str]:
-    return {"ALSA_CONFIG_PATH": str(CAPTURE_CONF), "VOICECOACH_CAPTURE": str(path)}
+    return {
+        **NO_SOUND_SERVER,
+        "ALSA_CONFIG_PATH": str(CAPTURE_CONF),
+        "VOICECOACH_CAPTURE": str(path),
+    }
 
 
 def test_monday_reaches_the_device_byte_for_byte(tmp_path: Path) -> None:
@@ -100,7 +112,7 @@ def test_no_sound_device_is_a_clear_message_not_a_hang(tmp_path: Path, backend: 
         pytest.importorskip("simpleaudio")
     conf = tmp_path / "none.conf"
     conf.write_text("pcm.null { type null }\n")
-    no_card = {"ALSA_CONFIG_PATH": str(conf)}
+    no_card = {**NO_SOUND_SERVER, "ALSA_CONFIG_PATH": str(conf)}
     result = voicecoach("play", "monday", "--backend", backend, env=no_card, timeout=60)
     assert result.returncode == 2
     assert result.stderr == (

@@ -41,8 +41,11 @@ class FastSink:
         while not self._stop.is_set() and not self._source.finished:
             self.pulled += len(self._source.pull(4096))
 
-    def interrupt(self) -> int:
-        return 0
+    def heard(self) -> int:
+        return self.pulled
+
+    def interrupt(self) -> None:
+        pass
 
     def done(self) -> bool:
         return self._source is not None and self._source.finished
@@ -144,3 +147,21 @@ def test_ctrl_c_exits_130_and_says_how_to_carry_on(
     assert err.endswith(f"Carry on later with: voicecoach play {tiny} --resume\nStopped.\n")
     _, out, _ = invoke("history", "--json")
     assert json.loads(out)[0]["outcome"] == "interrupted"
+
+
+def test_a_log_that_cannot_be_read_for_resume_warns_and_plays_from_the_start(
+    fast: list[FastSink], tiny: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voicecoach import history
+
+    def broken(self: history.History, workout: str) -> None:
+        raise history.HistoryError("cannot use the session log X: database disk image is malformed")
+
+    monkeypatch.setattr(history.History, "resumable", broken)
+    code, _, err = invoke("play", tiny, "--resume")
+    assert code == 0
+    assert err.splitlines()[:2] == [
+        "warning: cannot use the session log X: database disk image is malformed",
+        "Nothing to resume for tiny: starting from the beginning.",
+    ]
+    assert err.splitlines()[-1] == "Done: Tiny."

@@ -126,3 +126,43 @@ def test_trouble_while_playing_warns_once_and_the_session_goes_on(tmp_path: Path
 
 def test_the_database_lives_in_the_data_folder(user_dirs: Path) -> None:
     assert database_path() == user_dirs / "data" / "history.sqlite3"
+
+
+def test_a_damaged_page_is_a_clear_error_when_reading(tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite3"
+    log = History(path, now=clock)
+    for _ in range(200):
+        log.begin(timeline())
+        log.set_finished(timeline().sets[0], DONE)
+    log.close()
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[page * 2 : page * 4] = b"\xff" * (page * 2)  # wreck two pages past the header
+    path.write_bytes(bytes(data))
+    log = open_history(path)
+    with pytest.raises(HistoryError) as error:
+        log.sessions()
+        log.resumable("monday")
+    assert str(error.value).startswith(f"cannot use the session log {path}: ")
+    assert str(error.value).endswith(
+        ". Move the file aside to start a new log; workouts play without it."
+    )
+
+
+def test_a_locked_database_says_to_try_again_not_to_move_it(tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite3"
+    History(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(HistoryError) as error:
+            open_history(path)
+    finally:
+        holder.close()
+    assert str(error.value) == (
+        f"cannot use the session log {path}: database is locked. "
+        "Another voicecoach may be writing to it: try again in a moment."
+    )

@@ -16,7 +16,8 @@ import pytest
 from test_voices import FakeEngine
 
 from voicecoach.compile import compile_workout
-from voicecoach.history import DONE, FINISHED, INTERRUPTED, QUIT, SKIPPED, SetKey
+from voicecoach.errors import DeviceError
+from voicecoach.history import DONE, FINISHED, INTERRUPTED, QUIT, SKIPPED, set_keys
 from voicecoach.load import load_workout
 from voicecoach.model import SetSpan, Timeline
 from voicecoach.play import (
@@ -88,8 +89,11 @@ class StepSink:
         assert self.source is not None
         self.taken.append(self.source.pull(STEP))
 
-    def interrupt(self) -> int:
-        return 0
+    def heard(self) -> int:
+        return sum(len(block) for block in self.taken)
+
+    def interrupt(self) -> None:
+        pass
 
     def done(self) -> bool:
         return self.source is not None and self.source.finished
@@ -192,14 +196,14 @@ def test_a_feed_started_midway_hands_over_the_rest(
 def test_a_late_render_gives_silence_and_holds_the_session_back(
     timeline: Timeline, speech: PhraseCache, reference: Pcm
 ) -> None:
-    feed = Feed(timeline, speech, patience=0.0)
+    feed = Feed(timeline, speech, patience=0.0, ahead=2)
+    feed.wait_ready(2)
     feed.close()  # nothing more is rendered after what is already queued
     taken = [feed.pull(STEP) for _ in range(timeline.duration // STEP + 40)]
     sound = np.concatenate(taken)
     assert feed.underrun > 0
-    assert feed.position < timeline.duration
-    assert np.array_equal(sound[: feed.position], reference[: feed.position])
-    assert not sound[feed.position :].any()
+    assert 0 < feed.position < timeline.duration
+    assert np.array_equal(sound, reference[: feed.position])  # late: shorter, never skipped
 
 
 def test_a_paused_feed_gives_silence_and_keeps_its_place(
@@ -256,16 +260,14 @@ def test_next_back_and_skip_land_on_sets_and_exercises(timeline: Timeline) -> No
 
 
 def test_a_resume_starts_at_the_first_set_not_done(timeline: Timeline) -> None:
+    keys = set_keys(timeline)
     assert resume_start(timeline, set())[0] == 0
-    done = {SetKey.of(timeline.sets[0])}
-    start, where = resume_start(timeline, done)
+    start, where = resume_start(timeline, set(keys[:1]))
     assert start == timeline.sets[1].start
     assert where == "Hip hinge drill, set 2 of 2"
-    done |= {SetKey.of(timeline.sets[1])}
-    start, where = resume_start(timeline, done)
+    start, where = resume_start(timeline, set(keys[:2]))
     assert start == timeline.chapters[timeline.sets[2].chapter].start  # with its setup cues
-    every = {SetKey.of(s) for s in timeline.sets}
-    assert resume_start(timeline, every)[0] == timeline.sets[-1].end
+    assert resume_start(timeline, set(keys))[0] == timeline.sets[-1].end
 
 
 def test_the_status_line_says_exercise_set_side_rep_and_time_left(timeline: Timeline) -> None:
@@ -386,10 +388,20 @@ def test_a_device_that_held_more_than_it_played_goes_back_to_what_was_heard(
     timeline: Timeline, speech: PhraseCache
 ) -> None:
     class Holding(StepSink):
-        """Like simpleaudio: a pause stops a piece that had three steps still to play."""
+        """Like simpleaudio: it takes sound three steps ahead of playing it, and an
+        interruption drops what it had not played yet."""
 
-        def interrupt(self) -> int:
-            return 3 * STEP
+        stopped_at: tuple[int, int] | None = None
+
+        def heard(self) -> int:
+            taken = super().heard()
+            if self.stopped_at is None:
+                return max(0, taken - 3 * STEP)
+            heard, taken_then = self.stopped_at
+            return taken if taken > taken_then else heard  # plays what it takes next
+
+        def interrupt(self) -> None:
+            self.stopped_at = (self.heard(), super().heard())
 
     sink = Holding()
     press = timeline.sets[1].start + 20 * STEP
@@ -398,3 +410,92 @@ def test_a_device_that_held_more_than_it_played_goes_back_to_what_was_heard(
     outcome = player.run()
     (_, paused_at, _), _ = keys.pressed
     assert outcome.position == paused_at - 3 * STEP
+
+
+# Circuits, repeated exercises and the ends of a session ----------------------
+
+
+@pytest.fixture
+def friday(speech: PhraseCache) -> Timeline:
+    """The built-in circuit: the same exercises round after round."""
+    return compile_workout(load_workout("friday"), speech)
+
+
+def test_each_round_of_a_circuit_is_a_set_of_its_own_for_resume(friday: Timeline) -> None:
+    keys = set_keys(friday)
+    assert len(set(keys)) == len(keys) == len(friday.sets)
+    first_round = set(keys[: len(keys) // 3])
+    start, _ = resume_start(friday, first_round)
+    resumed = next(s for s, k in zip(friday.sets, keys, strict=True) if k not in first_round)
+    assert start in (resumed.start, friday.chapters[resumed.chapter].start)
+    assert start > friday.sets[0].end
+
+
+def test_a_pause_in_a_later_round_resumes_in_that_round(friday: Timeline) -> None:
+    last_round = [e for e in friday.events if e.rep == 2 and e.exercise == friday.sets[-1].exercise]
+    rep = last_round[-1]
+    back = resume_point(friday, rep.start + 100)
+    assert friday.sets[-1].start <= back <= rep.start
+    assert rep.start - back < 10 * friday.sample_rate
+
+
+def test_skip_in_a_circuit_goes_to_the_next_exercise_not_the_next_round(friday: Timeline) -> None:
+    round_one = [s for s in friday.sets if friday.chapters[s.chapter].title.startswith("Round 1")]
+    first, following = round_one[0], round_one[1]
+    assert following.exercise != first.exercise
+    assert next_exercise_start(friday, first.start + 10) == following.start
+    round_two = friday.chapters[following.chapter + 1]
+    assert next_exercise_start(friday, following.start + 10) == round_two.start
+
+
+def test_next_and_skip_during_the_closing_words_go_to_the_end(timeline: Timeline) -> None:
+    closing = timeline.sets[-1].end
+    assert next_set_start(timeline, closing - 1) == closing
+    assert next_set_start(timeline, closing + 10) == timeline.duration
+    assert next_exercise_start(timeline, closing + 10) == timeline.duration
+
+
+def test_a_set_skipped_and_then_played_through_counts_as_done(
+    timeline: Timeline, speech: PhraseCache
+) -> None:
+    first = timeline.sets[0]
+    skip = first.start + 2 * STEP
+    back = timeline.sets[1].start + STEP  # within the grace: back to the set before
+    _, _, log, _ = run(timeline, speech, [(skip, "n"), (skip + 2 * STEP, "b")])
+    statuses = log.sets()
+    assert statuses[0] == (0, SKIPPED)
+    assert (0, DONE) in statuses  # played through after going back
+    assert back > 0
+
+
+# A device that fails or stops --------------------------------------------------
+
+
+def test_an_error_on_the_device_is_reported_not_hung_on(
+    timeline: Timeline, speech: PhraseCache
+) -> None:
+    class Failing(StepSink):
+        def advance(self) -> None:
+            self.error = "the device went away"
+
+    sink = Failing()
+    player = Player(timeline, speech, sink, ScriptedKeys(sink, []), RecordingLog())
+    with pytest.raises(DeviceError, match="the device went away"):
+        player.run()
+
+
+def test_a_device_that_stops_taking_sound_is_an_error_not_a_hang(
+    timeline: Timeline, speech: PhraseCache
+) -> None:
+    class Stuck(StepSink):
+        def advance(self) -> None:
+            if self.heard() < 10 * STEP:
+                super().advance()
+
+    sink = Stuck()
+    log = RecordingLog()
+    player = Player(timeline, speech, sink, ScriptedKeys(sink, []), log, stall_s=0.2)
+    with pytest.raises(DeviceError, match="the sound device stopped taking sound"):
+        player.run()
+    assert log.calls[-1][:2] == ("end", INTERRUPTED)
+    assert sink.closed

@@ -433,6 +433,7 @@ def play(
     rate: int | None = RateOption,
 ) -> None:
     """Play the session live; keys: space pause/resume, n next set, b back, s skip, q quit."""
+    import shlex
     import sys
 
     from voicecoach.history import FINISHED, QUIT, SafeLog, open_history
@@ -442,57 +443,98 @@ def play(
     from voicecoach.render import RenderOptions
     from voicecoach.sinks import open_sink
 
-    def say(text: str) -> None:
-        typer.echo(text, err=True)
-
+    console = _StatusConsole(sys.stderr)
     workout, speech, compiled = prepare(name, engine, voice, rate)
     timeline = compiled.timeline
     for warning in compiled.warnings:
-        say(str(warning))
-    history = _open_history(open_history, say)
+        console.say(str(warning))
+    history = _open_history(open_history, console.say)
     start, resumed = 0, None
-    if resume:
-        found = history.resumable(workout.name) if history else None
+    if resume and history is not None:
+        try:
+            found = history.resumable(workout.name)
+        except VoicecoachError as error:
+            console.say(f"warning: {error}")
+            found = None
         if found is None:
-            say(f"Nothing to resume for {workout.name}: starting from the beginning.")
+            console.say(f"Nothing to resume for {workout.name}: starting from the beginning.")
         else:
             row, done = found
             start, where = resume_start(timeline, done)
             resumed = row.id
-            say(f"Resuming {workout.name} from {row.started[:16].replace('T', ' ')}: {where}")
+            when = row.started[:16].replace("T", " ")
+            console.say(f"Resuming {workout.name} from {when}: {where}")
     sink = open_sink(backend, timeline.sample_rate, workout.name)
-    tty = sys.stderr.isatty()
-    width = _terminal_width()
-
-    def show(line: str) -> None:
-        if tty:
-            sys.stderr.write("\r\x1b[K" + line[: width - 1])
-            sys.stderr.flush()
-
-    log = SafeLog(history, say)
-    say(f"{workout.title} ({clock(timeline.duration, timeline.sample_rate)}) on {sink.name}")
-    if tty and sys.stdin.isatty():
-        say(HELP)
+    log = SafeLog(history, console.say)
+    console.say(
+        f"{workout.title} ({clock(timeline.duration, timeline.sample_rate)}) on {sink.name}"
+    )
+    if console.tty and sys.stdin.isatty():
+        console.say(HELP)
+    again = f"Carry on later with: voicecoach play {shlex.quote(name)} --resume"
     try:
-        with terminal_keys() as keys:
+        with _terminate_as_interrupt(), terminal_keys() as keys:
             options = RenderOptions(tone=tone)
-            player = Player(timeline, speech, sink, keys, log, show, start, options)
+            player = Player(timeline, speech, sink, keys, log, console.status, start, options)
             outcome = player.run(resumed)
     except KeyboardInterrupt:
-        if tty:
-            sys.stderr.write("\n")
-        say(f"Carry on later with: voicecoach play {name} --resume")
+        console.say(again if history is not None else "Stopped.")
         raise
     finally:
+        console.clear()
         if history is not None:
             history.close()
-    if tty:
-        sys.stderr.write("\r\x1b[K")
     at = clock(outcome.position, timeline.sample_rate)
     if outcome.how == QUIT:
-        say(f"Stopped at {at}. Carry on later with: voicecoach play {name} --resume")
+        console.say(f"Stopped at {at}." + (f" {again}" if history is not None else ""))
     elif outcome.how == FINISHED:
-        say(f"Done: {workout.title}.")
+        console.say(f"Done: {workout.title}.")
+
+
+class _StatusConsole:
+    """Messages on stderr, and on a terminal one status line kept at the bottom."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.tty = bool(stream.isatty())
+        self._shown = False
+
+    def status(self, line: str) -> None:
+        if self.tty:
+            width = _terminal_width()
+            self._stream.write("\r\x1b[K" + line[: width - 1])
+            self._stream.flush()
+            self._shown = True
+
+    def clear(self) -> None:
+        if self._shown:
+            self._stream.write("\r\x1b[K")
+            self._stream.flush()
+            self._shown = False
+
+    def say(self, text: str) -> None:
+        self.clear()
+        typer.echo(text, err=True)
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """``kill`` (SIGTERM) stops a session like Ctrl-C: logged, device closed, terminal restored."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _open_history(opener: Callable[[], Any], say: Callable[[str], None]) -> Any:

@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS sets (
     name TEXT NOT NULL,
     set_no INTEGER NOT NULL,
     side TEXT,
+    nth INTEGER NOT NULL,
     status TEXT NOT NULL,
     at TEXT NOT NULL,
     PRIMARY KEY (session, idx)
@@ -76,15 +77,27 @@ class SessionRow:
 
 @dataclass(frozen=True, slots=True)
 class SetKey:
-    """A set as a workout names it, so a resume survives small edits to the workout."""
+    """A set as a workout names it, so a resume survives small edits to the workout.
+
+    ``nth`` tells apart the sets that would otherwise share a name: each
+    round of a circuit, or an exercise used twice in one workout.
+    """
 
     exercise: str
     set: int
     side: str | None
+    nth: int = 1
 
-    @classmethod
-    def of(cls, span: SetSpan) -> SetKey:
-        return cls(span.exercise, span.set, span.side)
+
+def set_keys(timeline: Timeline) -> list[SetKey]:
+    """The key of each of ``timeline.sets``, in order."""
+    seen: dict[tuple[str, int, str | None], int] = {}
+    keys = []
+    for span in timeline.sets:
+        name = (span.exercise, span.set, span.side)
+        seen[name] = seen.get(name, 0) + 1
+        keys.append(SetKey(*name, seen[name]))
+    return keys
 
 
 class Log(Protocol):
@@ -121,7 +134,7 @@ class History:
         self.path = path or database_path()
         self._now = now or (lambda: datetime.now(timezone.utc))
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=2.0, isolation_level=None)
+        self._db = sqlite3.connect(self.path, timeout=0.5, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
@@ -160,9 +173,12 @@ class History:
         self.session = cursor.lastrowid
 
     def set_finished(self, span: SetSpan, status: str) -> None:
+        assert self._timeline is not None
+        key = set_keys(self._timeline)[span.index]
         self._db.execute(
-            "INSERT OR REPLACE INTO sets (session, idx, exercise, name, set_no, side, status, at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO sets"
+            " (session, idx, exercise, name, set_no, side, nth, status, at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 self.session,
                 span.index,
@@ -170,6 +186,7 @@ class History:
                 span.name,
                 span.set,
                 span.side,
+                key.nth,
                 status,
                 self._stamp(),
             ),
@@ -194,7 +211,10 @@ class History:
             + " ORDER BY s.id DESC"
             + (f" LIMIT {int(limit)}" if limit else "")
         )
-        rows = self._db.execute(query, (workout,) if workout else ()).fetchall()
+        try:
+            rows = self._db.execute(query, (workout,) if workout else ()).fetchall()
+        except sqlite3.Error as error:
+            raise trouble(self.path, error) from None
         return [SessionRow(*row) for row in rows]
 
     def resumable(self, workout: str) -> tuple[SessionRow, set[SetKey]] | None:
@@ -202,9 +222,12 @@ class History:
         latest = self.sessions(workout, limit=1)
         if not latest or latest[0].outcome == FINISHED:
             return None
-        rows = self._db.execute(
-            "SELECT exercise, set_no, side FROM sets WHERE session = ?", (latest[0].id,)
-        ).fetchall()
+        try:
+            rows = self._db.execute(
+                "SELECT exercise, set_no, side, nth FROM sets WHERE session = ?", (latest[0].id,)
+            ).fetchall()
+        except sqlite3.Error as error:
+            raise trouble(self.path, error) from None
         return latest[0], {SetKey(*row) for row in rows}
 
 
@@ -241,13 +264,20 @@ class HistoryError(VoicecoachError):
     """The session database cannot be opened or read."""
 
 
+def trouble(where: Path, error: Exception) -> HistoryError:
+    """The message for a database that failed: what happened, and what to do about it."""
+    text = str(error)
+    if "locked" in text or "busy" in text:
+        advice = "Another voicecoach may be writing to it: try again in a moment."
+    else:
+        advice = "Move the file aside to start a new log; workouts play without it."
+    return HistoryError(f"cannot use the session log {where}: {text}. {advice}")
+
+
 def open_history(path: Path | None = None) -> History:
     """Open (or create) the session database; ``HistoryError`` says what is wrong with it."""
     where = path or database_path()
     try:
         return History(where)
     except (sqlite3.Error, OSError) as error:
-        raise HistoryError(
-            f"cannot use the session log {where}: {error}. "
-            "Move the file aside to start a new log; workouts play without it."
-        ) from None
+        raise trouble(where, error) from None

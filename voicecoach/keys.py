@@ -37,19 +37,31 @@ class NoKeys:
 class _PosixKeys:
     def __init__(self, fd: int) -> None:
         self._fd = fd
+        self._pending: list[str] = []
+        self._closed = threading.Event()
 
     def read(self, timeout: float) -> str | None:
         import select
 
+        if self._pending:
+            return self._pending.pop(0)
+        if self._closed.is_set():  # the terminal went away: no more keys, but keep time
+            self._closed.wait(timeout)
+            return None
         ready, _, _ = select.select([self._fd], [], [], timeout)
         if not ready:
             return None
-        data = os.read(self._fd, 32)
+        try:
+            data = os.read(self._fd, 32)
+        except OSError:
+            data = b""
         if not data:
+            self._closed.set()
             return None
         if data.startswith(b"\x1b"):  # arrow keys and the like: not ours
             return None
-        return data[:1].decode("latin-1")
+        self._pending.extend(data.decode("latin-1"))
+        return self._pending.pop(0)
 
 
 class _WindowsKeys:
@@ -63,6 +75,14 @@ class _WindowsKeys:
                 return str(msvcrt.getwch())  # type: ignore[attr-defined]
             threading.Event().wait(0.02)
         return None
+
+
+def _in_background(fd: int) -> bool:
+    """Started with ``&`` from a shell: changing the terminal would stop the process."""
+    try:
+        return os.tcgetpgrp(fd) != os.getpgrp()
+    except OSError:  # not our controlling terminal: nothing can stop us for using it
+        return False
 
 
 @contextlib.contextmanager
@@ -80,6 +100,9 @@ def terminal_keys(stream: TextIO | None = None) -> Iterator[Keys]:
     if os.name == "nt":  # pragma: no cover - Windows only
         yield _WindowsKeys()
         return
+    if _in_background(fd):
+        yield NoKeys()
+        return
     import termios
     import tty
 
@@ -88,4 +111,5 @@ def terminal_keys(stream: TextIO | None = None) -> Iterator[Keys]:
         tty.setcbreak(fd)
         yield _PosixKeys(fd)
     finally:
-        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+        # TCSAFLUSH: keys pressed for the player are not left for the shell to read.
+        termios.tcsetattr(fd, termios.TCSAFLUSH, saved)

@@ -18,15 +18,27 @@ Controls act on set and exercise boundaries, which the compiler gives as
 
 from __future__ import annotations
 
+import bisect
 import queue
 import threading
+import time
+from collections import deque
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import numpy as np
 
 from voicecoach.errors import DeviceError
-from voicecoach.history import DONE, FINISHED, INTERRUPTED, QUIT, SKIPPED, Log, SetKey
+from voicecoach.history import (
+    DONE,
+    FINISHED,
+    INTERRUPTED,
+    QUIT,
+    SKIPPED,
+    Log,
+    SetKey,
+    set_keys,
+)
 from voicecoach.keys import Keys
 from voicecoach.model import Event, SetSpan, Timeline
 from voicecoach.render import RenderOptions, render_chunks
@@ -38,8 +50,12 @@ AHEAD_CHUNKS = 32
 PATIENCE_S = 0.02
 """How long the device's thread may wait for a late chunk before it plays silence instead:
 one device period, well inside what the device holds in its buffer."""
+TRAIL = 4096
+"""How many pulls ``Feed.position_at`` remembers: far more than a device holds unplayed."""
 PREFILL = 4
 """Chunks rendered before the device starts, so the first periods are never late."""
+STALL_S = 3.0
+"""A device that takes nothing for this long (and is not paused) has stopped."""
 TICK_S = 0.05
 """How often the controls look at the keyboard and the clock."""
 BACK_GRACE_S = 3
@@ -105,6 +121,8 @@ class Feed:
         self._position = min(max(0, start), timeline.duration)
         self._paused = False
         self._rendered = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._trail: deque[tuple[int, int, int, int]] = deque(maxlen=TRAIL)
         self.underrun = 0
         self.handed = 0
         self.error: BaseException | None = None
@@ -112,6 +130,7 @@ class Feed:
 
     @property
     def position(self) -> int:
+        """The next session sample to hand over."""
         return self._position
 
     @property
@@ -123,25 +142,26 @@ class Feed:
         return self._position >= self.timeline.duration and len(self._prelude) == 0
 
     def pull(self, frames: int) -> Pcm:
+        """Up to ``frames`` samples: silence while paused, fewer if the render is late."""
         with self._lock:
             if self._paused:
+                self._trail.append((self.handed, frames, 0, self._position))
                 self.handed += frames
                 return np.zeros(frames, dtype=np.int16)
             parts: list[Pcm] = []
             need = frames
-            if len(self._prelude):
-                take = self._prelude[:need]
-                self._prelude = self._prelude[len(take) :]
-                parts.append(take)
-                need -= len(take)
+            prelude = len(self._prelude[:need])
+            if prelude:
+                parts.append(self._prelude[:need])
+                self._prelude = self._prelude[prelude:]
+                need -= prelude
+            began = self._position
             while need > 0 and self._position < self.timeline.duration:
                 if len(self._chunk) == 0:
                     try:
                         self._chunk = self._queue.get(timeout=self._patience)
                     except queue.Empty:
-                        self.underrun += need  # rendering is behind: wait in silence
-                        parts.append(np.zeros(need, dtype=np.int16))
-                        need = 0
+                        self.underrun += need  # the device plays silence; the session waits
                         break
                 take = self._chunk[:need]
                 self._chunk = self._chunk[len(take) :]
@@ -149,8 +169,18 @@ class Feed:
                 parts.append(take)
                 need -= len(take)
             out = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
+            self._trail.append((self.handed, prelude, self._position - began, began))
             self.handed += len(out)
             return out
+
+    def position_at(self, handed: int) -> int:
+        """The session position of the ``handed``-th sample handed over (for a device that
+        plays what it took some time later): inside a prelude or a pause, where it resumes."""
+        with self._lock:
+            for start, prelude, stream, at in reversed(self._trail):
+                if handed >= start:
+                    return at + min(max(0, handed - start - prelude), stream)
+            return self._trail[0][3] if self._trail else self._position
 
     def quiet_cut(self, least: int, most: int) -> int:
         """How many samples to pull so the piece ends where nobody speaks."""
@@ -162,8 +192,8 @@ class Feed:
 
     def wait_ready(self, chunks: int = PREFILL) -> None:
         """Block until ``chunks`` are rendered (or the render ended): call before playing."""
-        queue_ = self._queue
-        while queue_.qsize() < chunks and not self._rendered.is_set() and self.error is None:
+        queue_, wanted = self._queue, min(chunks, self._ahead)
+        while queue_.qsize() < wanted and not self._rendered.is_set() and self.error is None:
             self._rendered.wait(0.005)
 
     def pause(self) -> None:
@@ -181,36 +211,42 @@ class Feed:
             self._produce_from(self._position)
 
     def close(self) -> None:
+        """Stop rendering; returns once the render thread has let go."""
         with self._lock:
             self._generation += 1
+            thread = self._thread
+        if thread is not None:
+            thread.join()
 
     def _produce_from(self, start: int) -> None:
         self._generation += 1
         self._rendered = threading.Event()
-        thread = threading.Thread(
+        self._thread = threading.Thread(
             target=self._produce,
-            args=(self._generation, self._queue, start),
+            args=(self._generation, self._queue, start, self._rendered),
             name="voicecoach-render",
             daemon=True,
         )
-        thread.start()
+        self._thread.start()
 
-    def _produce(self, generation: int, out: queue.Queue[Pcm], start: int) -> None:
+    def _produce(
+        self, generation: int, out: queue.Queue[Pcm], start: int, rendered: threading.Event
+    ) -> None:
         try:
             for chunk in render_chunks(self.timeline, self._speech, start, self._options):
                 while True:
                     if generation != self._generation:
                         return
                     try:
-                        out.put(chunk, timeout=0.1)
+                        out.put(chunk, timeout=0.05)
                         break
                     except queue.Full:
                         continue
         except BaseException as error:  # reported by the controls' thread
-            self.error = error
-        finally:
             if generation == self._generation:
-                self._rendered.set()
+                self.error = error
+        finally:
+            rendered.set()
 
 
 def quiet_cut(events: tuple[Event, ...], position: int, least: int, most: int) -> int:
@@ -257,23 +293,21 @@ def spoken(speech: Speech, text: str, gap_s: float = 0.4) -> Pcm:
 def resume_point(timeline: Timeline, heard: int) -> int:
     """Where to go on after a pause at ``heard``: the start of the rep in progress, or else
     of the prompt being spoken, so no count and no word is cut in half."""
-    last: Event | None = None
-    for event in timeline.events:
-        if event.start > heard:
-            break
-        last = event
-    if last is None:
+    events = timeline.events
+    last = bisect.bisect_right(events, heard, key=lambda e: e.start) - 1
+    if last < 0:
         return heard
-    if last.rep is not None:
-        for event in timeline.events:
-            if (
-                event.exercise == last.exercise
-                and event.set == last.set
-                and event.side == last.side
-                and event.rep == last.rep
-            ):
-                return event.start
-    return last.start if heard < last.end else heard
+    event = events[last]
+    if event.rep is None:
+        return event.start if heard < event.end else heard
+    first = last  # walk back through this rep only: the same rep number in the same set
+    while first > 0 and _same_rep(events[first - 1], event):
+        first -= 1
+    return events[first].start
+
+
+def _same_rep(a: Event, b: Event) -> bool:
+    return (a.exercise, a.set, a.side, a.rep) == (b.exercise, b.set, b.side, b.rep)
 
 
 def current_set(timeline: Timeline, position: int) -> SetSpan | None:
@@ -285,18 +319,23 @@ def current_set(timeline: Timeline, position: int) -> SetSpan | None:
     return found
 
 
+def _entry(timeline: Timeline, span: SetSpan, position: int) -> int:
+    """Where to land for ``span``: its chapter's start (the exercise's setup) when it is the
+    first set of that chapter and the chapter has not begun at ``position``."""
+    chapter = timeline.chapters[span.chapter]
+    first_of_chapter = not any(
+        s.chapter == span.chapter and s.start < span.start for s in timeline.sets
+    )
+    return chapter.start if first_of_chapter and chapter.start > position else span.start
+
+
 def next_set_start(timeline: Timeline, position: int) -> int:
-    """The start of the next set; for a new exercise, the start of its chapter (its setup)."""
+    """The start of the next set; for a new exercise, the start of its chapter (its setup).
+    After the last set: the end."""
     for span in timeline.sets:
         if span.start > position:
-            chapter = timeline.chapters[span.chapter]
-            first_of_chapter = not any(
-                s.chapter == span.chapter and s.start < span.start for s in timeline.sets
-            )
-            if first_of_chapter and chapter.start > position:
-                return chapter.start
-            return span.start
-    return _closing(timeline)
+            return _entry(timeline, span, position)
+    return _end(timeline, position)
 
 
 def set_start(timeline: Timeline, position: int) -> int:
@@ -310,15 +349,18 @@ def set_start(timeline: Timeline, position: int) -> int:
 
 
 def next_exercise_start(timeline: Timeline, position: int) -> int:
-    for chapter in timeline.chapters:
-        if chapter.start > position:
-            return chapter.start
-    return _closing(timeline)
+    """The first set of the next exercise (in a circuit, the next one in the round)."""
+    here = current_set(timeline, position)
+    for span in timeline.sets:
+        if span.start > position and (here is None or span.exercise != here.exercise):
+            return _entry(timeline, span, position)
+    return _end(timeline, position)
 
 
-def _closing(timeline: Timeline) -> int:
-    """Where the closing words begin: after the last set."""
-    return timeline.sets[-1].end if timeline.sets else timeline.duration
+def _end(timeline: Timeline, position: int) -> int:
+    """Past the last set: the closing words, or the very end once they have begun."""
+    closing = timeline.sets[-1].end if timeline.sets else timeline.duration
+    return closing if closing > position else timeline.duration
 
 
 def resume_start(timeline: Timeline, done: Collection[SetKey]) -> tuple[int, str]:
@@ -326,12 +368,12 @@ def resume_start(timeline: Timeline, done: Collection[SetKey]) -> tuple[int, str
     if it is the exercise's first set), and a few words saying where that is."""
     if not done:
         return 0, "the beginning"
-    for span in timeline.sets:
-        if SetKey.of(span) not in done:
-            start = next_set_start(timeline, span.start - 1)
+    for span, key in zip(timeline.sets, set_keys(timeline), strict=True):
+        if key not in done:
             side = f", {span.side}" if span.side else ""
-            return start, f"{span.name}, set {span.set} of {span.sets}{side}"
-    return _closing(timeline), "the closing words (every set was done)"
+            where = f"{span.name}, set {span.set} of {span.sets}{side}"
+            return _entry(timeline, span, span.start - 1), where
+    return _end(timeline, 0), "the closing words (every set was done)"
 
 
 def status_line(timeline: Timeline, position: int, paused: bool = False) -> str:
@@ -349,7 +391,7 @@ def status_line(timeline: Timeline, position: int, paused: bool = False) -> str:
         rep = _rep_at(timeline, position)
         if rep is not None:
             parts.append(f"rep {rep}")
-    elif span is not None and position < _closing(timeline):
+    elif span is not None and position < timeline.sets[-1].end:
         parts.append("rest")
     parts.append(clock)
     if paused:
@@ -376,7 +418,12 @@ class Outcome:
 
 
 class Player:
-    """Runs one session: feeds the sink, answers keys, logs sets, shows the status."""
+    """Runs one session: feeds the sink, answers keys, logs sets, shows the status.
+
+    Everything the player decides is decided at the position being heard
+    (``Feed.position_at(sink.heard())``), which for a device that takes
+    whole pieces ahead of playing them is well behind what it has taken.
+    """
 
     def __init__(
         self,
@@ -389,9 +436,11 @@ class Player:
         start: int = 0,
         options: RenderOptions | None = None,
         patience: float = PATIENCE_S,
+        stall_s: float = STALL_S,
     ) -> None:
         self.timeline = timeline
         self.patience = patience
+        self.stall_s = stall_s
         self.speech = LockedSpeech(speech)
         self.sink = sink
         self.keys = keys
@@ -399,42 +448,65 @@ class Player:
         self.show = show or (lambda line: None)
         self.start = start
         self.options = options
-        self._logged: set[int] = set()
         self.feed: Feed | None = None
+        self._status: dict[int, str] = {}
+        self._played_from = start
+        """Where the sound last began without a jump: a set is done if heard from its start."""
 
     def run(self, resume: int | None = None) -> Outcome:
         """Play to the end, or until ``q`` or Ctrl-C (``KeyboardInterrupt`` is re-raised)."""
-        for phrase in CONTROL_PHRASES:
-            self.speech.audio(phrase)  # ready before the first key, not synthesized mid-session
         for span in self.timeline.sets:
             if span.end <= self.start:
-                self._logged.add(span.index)  # done in an earlier run
-        self.log.begin(self.timeline, resume)
-        feed = self.feed = Feed(
-            self.timeline, self.speech, self.start, self.options, patience=self.patience
-        )
+                self._status[span.index] = "earlier"  # logged by the run that played it
         how = INTERRUPTED
+        feed: Feed | None = None
         try:
+            for phrase in CONTROL_PHRASES:  # ready before the first key, not made mid-session
+                self.speech.audio(phrase)
+            self.log.begin(self.timeline, resume)
+            feed = self.feed = Feed(
+                self.timeline, self.speech, self.start, self.options, patience=self.patience
+            )
             feed.wait_ready()
             self.sink.start(feed)
             how = self._loop(feed)
         finally:
             self.sink.close()
-            feed.close()
-            self._note_sets(feed.position)
-            self.log.end(how, feed.position)
-        return Outcome(how, feed.position, feed.underrun)
+            position = self.start
+            if feed is not None:
+                feed.close()
+                position = self.heard()
+                self._note_sets(position)
+            self.log.end(how, position)
+        return Outcome(how, position, feed.underrun if feed else 0)
+
+    def heard(self) -> int:
+        """The session position the listener is hearing now."""
+        assert self.feed is not None
+        return self.feed.position_at(self.sink.heard())
 
     def _loop(self, feed: Feed) -> str:
+        last_seen, since = -1, time.monotonic()
         while True:
             if feed.error is not None:
                 raise feed.error
             if self.sink.error:
                 raise DeviceError(self.sink.error)
-            self._note_sets(feed.position)
-            self.show(status_line(self.timeline, feed.position, feed.paused))
+            position = self.heard()
+            self._note_sets(position)
+            self.show(status_line(self.timeline, position, feed.paused))
             if feed.finished and self.sink.done():
                 return FINISHED
+            # A device that stops asking for samples (unplugged, or its thread died) must
+            # not leave the session hanging; a watchdog, not the clock, so wall time is fine.
+            taken = self.sink.heard()
+            if taken != last_seen or feed.paused:
+                last_seen, since = taken, time.monotonic()
+            elif time.monotonic() - since > self.stall_s:
+                raise DeviceError(
+                    f"the sound device stopped taking sound ({self.sink.name}). "
+                    "Carry on with --resume once it works again"
+                )
             key = self.keys.read(TICK_S)
             if key is not None and self.press(key.lower()):
                 return QUIT
@@ -444,41 +516,54 @@ class Player:
         feed = self.feed
         assert feed is not None
         timeline = self.timeline
+        self._note_sets(self.heard())
         if key == "q":
             return True
         if key == " ":
             if feed.paused:
-                heard = feed.position
-                feed.seek(resume_point(timeline, heard), countdown(self.speech, "Resuming."))
+                at = feed.position
+                feed.seek(resume_point(timeline, at), countdown(self.speech, "Resuming."))
             else:
-                feed.pause()
-                unheard = self.sink.interrupt()
-                if unheard:  # the device had more queued than it played
-                    feed.seek(max(0, feed.position - unheard), paused=True)
+                heard = self._silence()
+                feed.seek(heard, paused=True)
             return False
         if feed.paused:
             return False
         if key == "n":
-            target = next_set_start(timeline, feed.position)
-            self._skip_until(target)
-            feed.seek(target, spoken(self.speech, "Next set."))
+            target = next_set_start(timeline, self._silence())
+            self._jump(target, spoken(self.speech, "Next set."))
         elif key == "b":
-            feed.seek(set_start(timeline, feed.position), spoken(self.speech, "Once more."))
+            self._jump(set_start(timeline, self._silence()), spoken(self.speech, "Once more."))
         elif key == "s":
-            target = next_exercise_start(timeline, feed.position)
-            self._skip_until(target)
-            feed.seek(target)
+            self._jump(next_exercise_start(timeline, self._silence()))
         return False
 
+    def _silence(self) -> int:
+        """Stop the sound now; the position that was being heard."""
+        assert self.feed is not None
+        self.feed.pause()
+        self.sink.interrupt()
+        return self.feed.position_at(self.sink.heard())
+
+    def _jump(self, target: int, prelude: Pcm | None = None) -> None:
+        assert self.feed is not None
+        self._skip_until(target)
+        self._played_from = target
+        self.feed.seek(target, prelude)
+
     def _note_sets(self, position: int) -> None:
+        """Sets heard from start to end are done (even if skipped before and gone back to)."""
         for span in self.timeline.sets:
-            if span.index not in self._logged and span.end <= position:
-                self._logged.add(span.index)
+            state = self._status.get(span.index)
+            if state in (DONE, "earlier") or span.end > position:
+                continue
+            if span.start >= self._played_from or state is None:
+                self._status[span.index] = DONE
                 self.log.set_finished(span, DONE)
 
     def _skip_until(self, target: int) -> None:
         """Sets jumped over are logged as skipped, so ``--resume`` does not bring them back."""
         for span in self.timeline.sets:
-            if span.index not in self._logged and span.start < target:
-                self._logged.add(span.index)
+            if span.index not in self._status and span.start < target:
+                self._status[span.index] = SKIPPED
                 self.log.set_finished(span, SKIPPED)

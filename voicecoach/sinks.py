@@ -67,8 +67,14 @@ class Sink(Protocol):
         """Begin pulling from ``source`` on the device's own thread."""
         ...
 
-    def interrupt(self) -> int:
-        """Silence what the device still holds; how many pulled samples were never heard."""
+    def heard(self) -> int:
+        """How far into the samples pulled so far the listener has got: all of them for a
+        streaming device (less its few milliseconds of buffer), less for one that takes
+        whole pieces ahead of playing them."""
+        ...
+
+    def interrupt(self) -> None:
+        """Silence what the device still holds, at once; ``heard`` then says where it was."""
         ...
 
     def done(self) -> bool:
@@ -115,23 +121,39 @@ class MiniaudioSink:
             self._device.close()
             raise DeviceError(no_device(workout))
         self.error: str | None = None
+        self._heard = 0
         self._tail = 0
         self._latency = 3 * sample_rate * PERIOD_MS // 1000
+        self._workout = workout
 
     def start(self, source: Source) -> None:
         def feed() -> Generator[bytes, int, None]:
             frames = yield b""
             while True:
-                block = source.pull(frames)
-                self._tail += frames - len(block)
+                try:
+                    block = source.pull(frames)
+                except Exception as error:  # on the device's thread: report, do not vanish
+                    self.error = f"playback failed: {error}"
+                    return
+                self._heard += len(block)
+                if source.finished:
+                    self._tail += frames - len(block)
                 frames = yield block.tobytes()
 
         generator = feed()
         next(generator)
-        self._device.start(generator)
+        import miniaudio
 
-    def interrupt(self) -> int:
-        return 0  # the next period, 20 ms away, already asks a paused source
+        try:
+            self._device.start(generator)
+        except miniaudio.MiniaudioError:
+            raise DeviceError(no_device(self._workout)) from None
+
+    def heard(self) -> int:
+        return self._heard
+
+    def interrupt(self) -> None:
+        pass  # the next period, 20 ms away, already asks a paused source
 
     def done(self) -> bool:
         return self._tail >= self._latency
@@ -198,7 +220,13 @@ class SimpleaudioSink:
         self._rate = sample_rate
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._playing: tuple[Any, int, float] | None = None
+        self._pulled = 0
+        """Samples taken from the source so far: where the next piece starts."""
+        self._heard = 0
+        self._playing: tuple[Any, int, int, float] | None = None
+        """The piece playing: its PlayObject, where it starts, its length, when it began."""
+        self._pulling = False
+        self._cancel = False
         self._thread: threading.Thread | None = None
         self.error: str | None = None
 
@@ -209,39 +237,59 @@ class SimpleaudioSink:
         self._thread.start()
 
     def _run(self, source: Source) -> None:
+        try:
+            self._play(source)
+        except Exception as error:  # on its own thread: report, do not vanish
+            self.error = f"simpleaudio stopped playing ({error})"
+
+    def _play(self, source: Source) -> None:
         rate = self._rate
         while not self._stop.is_set():
             if source.paused:
                 self._stop.wait(0.05)
                 continue
-            piece = source.pull(source.quiet_cut(self.SHORTEST_S * rate, self.LONGEST_S * rate))
-            if len(piece) == 0:
-                if source.finished:
-                    return
-                continue
             with self._lock:
+                self._pulling = True
+            piece = source.pull(source.quiet_cut(self.SHORTEST_S * rate, self.LONGEST_S * rate))
+            with self._lock:
+                self._pulling = False
+                begins = self._pulled
+                self._pulled += len(piece)
                 if self._stop.is_set():
                     return
-                try:
-                    playing = self._simpleaudio.play_buffer(piece.tobytes(), 1, 2, rate)
-                except Exception as error:  # simpleaudio raises bare errors
-                    self.error = f"simpleaudio stopped playing ({error})"
-                    return
-                self._playing = (playing, len(piece), time.monotonic())
+                if self._cancel:  # interrupted while it was being taken: never heard
+                    self._cancel = False
+                    continue
+                if len(piece) == 0:
+                    if source.finished:
+                        return
+                    continue
+                playing = self._simpleaudio.play_buffer(piece.tobytes(), 1, 2, rate)
+                self._playing = (playing, begins, len(piece), time.monotonic())
             playing.wait_done()
             with self._lock:
-                self._playing = None
+                if self._playing is not None and self._playing[0] is playing:
+                    self._heard = begins + len(piece)
+                    self._playing = None
 
-    def interrupt(self) -> int:
-        """Stop the piece playing; what was left of it is measured by how long it had played."""
+    def heard(self) -> int:
         with self._lock:
             if self._playing is None:
-                return 0
-            playing, length, began = self._playing
+                return self._heard
+            _, begins, length, began = self._playing
+            return begins + min(length, int((time.monotonic() - began) * self._rate))
+
+    def interrupt(self) -> None:
+        """Stop the piece playing, noting how much of it had been heard."""
+        with self._lock:
+            if self._pulling:
+                self._cancel = True
+            if self._playing is None:
+                return
+            playing, begins, length, began = self._playing
             playing.stop()
+            self._heard = begins + min(length, int((time.monotonic() - began) * self._rate))
             self._playing = None
-        heard = int((time.monotonic() - began) * self._rate)
-        return max(0, length - heard)
 
     def done(self) -> bool:
         return self._thread is not None and not self._thread.is_alive()

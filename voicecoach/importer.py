@@ -27,7 +27,7 @@ from voicecoach.errors import InputError
 from voicecoach.instructions import Facts, Pause, ascii_text, direction, read_instructions, spoken
 from voicecoach.units import format_duration
 from voicecoach.writer import Outcome, ids_in_folder, plan, with_header
-from voicecoach.yamlsource import suggest
+from voicecoach.yamlsource import read_text, suggest
 
 DATABASE = "free-exercise-db"
 DATABASE_TITLE = "Free Exercise DB"
@@ -110,20 +110,9 @@ class Converted:
 def read_database(path: Path, shown: str | None = None) -> list[Entry]:
     """Every entry of a database file (a JSON list of entries, or one entry)."""
     name = shown or str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{name}: is a folder; give the database's exercises.json") from None
-    except OSError as error:
-        raise InputError(f"{name}: cannot read it ({error.strerror})") from None
-    if len(raw) > MAX_BYTES:
-        raise InputError(f"{name}: the file is {len(raw):,} bytes; the database is about 1 MB")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(f"{name}: not UTF-8 text (byte {error.start})") from None
+    text = read_text(
+        path, name, "; give the database's exercises.json", MAX_BYTES, "the database is about 1 MB"
+    )
     return parse_database(text, name)
 
 

@@ -71,23 +71,28 @@ class Source:
         return InputError(text)
 
 
-def read_yaml(path: Path, shown: str | None = None) -> tuple[Source, Node | None]:
-    """Compose one file into a node tree; YAML mistakes become ``InputError`` with position."""
-    name = shown or str(path)
+def read_text(path: Path, name: str, folder_hint: str, limit: int, limit_hint: str) -> str:
+    """A user's text file, whole; each way it can fail is an ``InputError`` naming it."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{name}: no such file") from None
     except IsADirectoryError:
-        raise InputError(f"{name}: is a folder, not a YAML file") from None
+        raise InputError(f"{name}: is a folder{folder_hint}") from None
     except OSError as error:
         raise InputError(f"{name}: cannot read it ({error.strerror})") from None
-    if len(raw) > MAX_BYTES:
-        raise InputError(f"{name}: the file is {len(raw):,} bytes; workouts are at most 2 MB")
+    if len(raw) > limit:
+        raise InputError(f"{name}: the file is {len(raw):,} bytes; {limit_hint}")
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InputError(f"{name}: not UTF-8 text (byte {error.start}); save it as UTF-8") from None
+
+
+def read_yaml(path: Path, shown: str | None = None) -> tuple[Source, Node | None]:
+    """Compose one file into a node tree; YAML mistakes become ``InputError`` with position."""
+    name = shown or str(path)
+    text = read_text(path, name, ", not a YAML file", MAX_BYTES, "workouts are at most 2 MB")
     return parse_yaml(text, name)
 
 

@@ -499,3 +499,64 @@ def test_a_device_that_stops_taking_sound_is_an_error_not_a_hang(
         player.run()
     assert log.calls[-1][:2] == ("end", INTERRUPTED)
     assert sink.closed
+
+
+def test_with_a_device_that_plays_pieces_keys_act_where_the_listener_is(
+    timeline: Timeline, speech: PhraseCache, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """simpleaudio's way, in real time: a piece is taken whole, then heard over its length."""
+    import sys
+    import threading
+    import time
+    import types
+
+    from voicecoach.sinks import SimpleaudioSink
+
+    class Playing:
+        def __init__(self, samples: int, rate: int) -> None:
+            self._stopped = threading.Event()
+            self._seconds = samples / rate
+
+        def wait_done(self) -> None:
+            self._stopped.wait(self._seconds)
+
+        def stop(self) -> None:
+            self._stopped.set()
+
+    fake = types.SimpleNamespace(
+        play_buffer=lambda data, channels, width, rate: Playing(len(data) // 2, rate)
+    )
+    monkeypatch.setitem(sys.modules, "simpleaudio", fake)
+
+    class QuickPieces(SimpleaudioSink):
+        SHORTEST_S = 0.6
+        LONGEST_S = 1.2
+
+    seen: dict[str, int] = {}
+
+    class Keys:
+        def __init__(self) -> None:
+            self.began = time.monotonic()
+
+        def read(self, timeout: float) -> str | None:
+            time.sleep(timeout)
+            elapsed = time.monotonic() - self.began
+            if "n" not in seen and elapsed > 0.5:
+                assert player.feed is not None
+                seen["n"] = player.heard()
+                seen["taken"] = player.feed.position
+                return "n"
+            if "n" in seen and "after" not in seen:
+                assert player.feed is not None
+                seen["after"] = player.feed.position
+            return "q" if elapsed > 1.0 else None
+
+    start = timeline.sets[0].start
+    sink = QuickPieces(timeline.sample_rate)
+    player = Player(timeline, speech, sink, Keys(), RecordingLog(), start=start)
+    outcome = player.run()
+    rate = timeline.sample_rate
+    assert seen["taken"] > seen["n"]  # it had taken sound it had not played yet
+    assert start < seen["n"] < start + rate  # heard: about half a second in
+    assert seen["after"] == next_set_start(timeline, seen["n"]) == timeline.sets[1].start
+    assert outcome.how == QUIT

@@ -198,8 +198,8 @@ class SimpleaudioSink:
     in a quiet moment. Every sample still reaches the device, in order.
     """
 
-    SHORTEST_S = 4
-    LONGEST_S = 20
+    SHORTEST_S = 4.0
+    LONGEST_S = 20.0
 
     def __init__(self, sample_rate: int, workout: str = "WORKOUT") -> None:
         try:
@@ -250,7 +250,8 @@ class SimpleaudioSink:
                 continue
             with self._lock:
                 self._pulling = True
-            piece = source.pull(source.quiet_cut(self.SHORTEST_S * rate, self.LONGEST_S * rate))
+            size = source.quiet_cut(int(self.SHORTEST_S * rate), int(self.LONGEST_S * rate))
+            piece = source.pull(size)
             with self._lock:
                 self._pulling = False
                 begins = self._pulled

@@ -560,3 +560,10 @@ def test_with_a_device_that_plays_pieces_keys_act_where_the_listener_is(
     assert start < seen["n"] < start + rate  # heard: about half a second in
     assert seen["after"] == next_set_start(timeline, seen["n"]) == timeline.sets[1].start
     assert outcome.how == QUIT
+
+
+def test_between_sets_the_status_line_names_the_chapter(timeline: Timeline) -> None:
+    assert status_line(timeline, 0).startswith("Introduction · ")
+    after_first = timeline.sets[0].end + 1
+    chapter = timeline.chapters[timeline.sets[0].chapter].title
+    assert status_line(timeline, after_first).startswith(f"{chapter} · rest · ")

@@ -497,20 +497,20 @@ class _StatusConsole:
     def __init__(self, stream: Any) -> None:
         self._stream = stream
         self.tty = bool(stream.isatty())
-        self._shown = False
+        self._shown = ""
 
     def status(self, line: str) -> None:
-        if self.tty:
+        if self.tty and line != self._shown:
             width = _terminal_width()
             self._stream.write("\r\x1b[K" + line[: width - 1])
             self._stream.flush()
-            self._shown = True
+            self._shown = line
 
     def clear(self) -> None:
         if self._shown:
             self._stream.write("\r\x1b[K")
             self._stream.flush()
-            self._shown = False
+            self._shown = ""
 
     def say(self, text: str) -> None:
         self.clear()

@@ -391,8 +391,12 @@ def status_line(timeline: Timeline, position: int, paused: bool = False) -> str:
         rep = _rep_at(timeline, position)
         if rep is not None:
             parts.append(f"rep {rep}")
-    elif span is not None and position < timeline.sets[-1].end:
-        parts.append("rest")
+    else:
+        chapter = next((c for c in reversed(timeline.chapters) if c.start <= position), None)
+        if chapter is not None:
+            parts.append(chapter.title)
+        if span is not None and position < timeline.sets[-1].end:
+            parts.append("rest")
     parts.append(clock)
     if paused:
         parts.insert(0, "PAUSED")

@@ -165,3 +165,18 @@ def test_a_log_that_cannot_be_read_for_resume_warns_and_plays_from_the_start(
         "Nothing to resume for tiny: starting from the beginning.",
     ]
     assert err.splitlines()[-1] == "Done: Tiny."
+
+
+def test_simpleaudio_missing_says_how_to_install_it(
+    tiny: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "simpleaudio", None)
+    code, _, err = invoke("play", tiny, "--backend", "simpleaudio")
+    assert code == 2
+    assert err == (
+        'error: the simpleaudio backend is not installed: pip install "voicecoach[simpleaudio]" '
+        "(it needs the ALSA headers on Linux: sudo apt-get install libasound2-dev), "
+        "or use the default backend, miniaudio\n"
+    )

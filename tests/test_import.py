@@ -824,3 +824,29 @@ def test_select_takes_the_muscles_and_the_ids_given() -> None:
 def test_errors_are_voicecoach_errors() -> None:
     with pytest.raises(VoicecoachError):
         parse_database("[]", "x.json")
+
+
+def bundled(source_id: str) -> Converted:
+    entries = read_database(bundled_database())
+    entry = next(e for e in entries if e.source_id == source_id)
+    return convert(entry, exercise_ids(entries)[entry.index])
+
+
+@pytest.mark.parametrize(
+    "source_id",
+    [
+        "Crunches",
+        "Decline_Crunch",
+        "Calf_Raises_-_With_Bands",
+        "Weighted_Sissy_Squat",
+        "Cable_Hammer_Curls_-_Rope_Attachment",
+        "Bent_Over_Dumbbell_Rear_Delt_Raise_With_Head_On_Bench",
+        "Seated_Bent-Over_Rear_Delt_Raise",
+    ],
+)
+def test_after_a_one_second_contraction_is_a_pause_in_a_rep_exercise(source_id: str) -> None:
+    data = bundled(source_id).data
+    assert "hold" not in data
+    assert data["reps"] == "8-12"
+    pauses = [step["hold"] for step in data.get("rep", []) if step["say"] == "Hold"]
+    assert pauses == ["1s"] or data["tempo"].split("-")[1::2] in (["1", "0"], ["0", "1"])

@@ -484,7 +484,7 @@ _PAUSES = (
         re.I,
     ),
     re.compile(
-        r"\bafter (?:a|the|one|1)[- ](?:second|brief|full second)[- ]?(?:of )?"
+        r"\bafter (?:(?:a|the|your|one|1)[- ]){1,2}(?:second|brief|full second)[- ]?(?:of )?"
         r"(?:contraction|squeeze|hold|pause|on the|in the|at the)",
         re.I,
     ),

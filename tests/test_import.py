@@ -850,3 +850,20 @@ def test_after_a_one_second_contraction_is_a_pause_in_a_rep_exercise(source_id: 
     assert data["reps"] == "8-12"
     pauses = [step["hold"] for step in data.get("rep", []) if step["say"] == "Hold"]
     assert pauses == ["1s"] or data["tempo"].split("-")[1::2] in (["1", "0"], ["0", "1"])
+
+
+@pytest.mark.parametrize(
+    ("source_id", "reps"),
+    [("Windmills", "10-20"), ("90_90_Hamstring", "10-20"), ("Split_Squats", "5-10")],
+)
+def test_a_stretch_with_a_rep_range_is_done_in_reps(source_id: str, reps: str) -> None:
+    data = bundled(source_id).data
+    assert "hold" not in data
+    assert data["reps"] == reps
+
+
+def test_a_stretch_with_a_short_pause_is_reps_with_that_pause() -> None:
+    data = bundled("Superman").data
+    assert "hold" not in data
+    assert {"say": "Hold", "hold": "2s"} in data["rep"]
+    assert bundled("Piriformis-SMR").data["hold"] == "30s"

@@ -343,7 +343,10 @@ def _cap(text: str) -> str:
 
 def _amount(entry: Entry, facts: Facts, moves: Sequence[str], notes: list[str]) -> dict[str, Any]:
     """How much a set is: a timed hold, or reps with a tempo or a rep cycle."""
-    timed = entry.category == "stretching" or ((facts.hold_s or facts.hold_long) and not facts.reps)
+    # A stretch is a timed hold unless it states reps or a pause in each rep (dynamic stretches).
+    moving = bool(facts.reps or facts.pauses)
+    held = bool(facts.hold_s or facts.hold_long)
+    timed = not facts.reps and (held or (entry.category == "stretching" and not moving))
     if timed:
         if facts.hold_s:
             seconds = facts.hold_s[1]

@@ -398,6 +398,11 @@ def test_no_spoken_text_keeps_the_filler() -> None:
             assert "recommended amount of repetitions" not in text, text
             assert "prescribed amount of repetitions" not in text, text
             assert text.isascii() and text.endswith((".", "!", "?")), text
+            assert not re.search(r"\bin your program\b|\b(?:and|or|but)\.$", text, re.I), text
+            assert not re.fullmatch(
+                r"tips?|alternate|repeat|repeat to failure|this equals one repetition|[a-z]",
+                text.rstrip(".").lower(),
+            ), text
 
 
 def test_an_entry_without_instructions_imports_with_a_note() -> None:

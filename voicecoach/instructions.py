@@ -152,6 +152,8 @@ def tidy(text: str) -> str:
     text = re.sub(r"[,;:]+\s*([.!?])", r"\1", text)
     text = re.sub(r"^[\s,;:.]+|[\s,;:]+$", "", text)
     text = re.sub(r"^(?:and|also|so|now)\b,?\s*", "", text, flags=re.I)
+    # A conjunction left dangling where filler was cut off: "Return to the start and."
+    text = re.sub(r"(?:[\s,]+(?:and|or|but)(?: then)?)+(?=[.!?]?$)", "", text, flags=re.I)
     if not re.search(r"[A-Za-z]", text):
         return ""
     text = text[:1].upper() + text[1:]
@@ -417,6 +419,7 @@ _AMOUNT = r"(?:amount|number) of (?:repetitions|reps|times|sets)(?: of your trai
 _DONE = (
     r"(?: (?:are|have been|is) (?:done|performed|completed|complete))?"
     r"(?: for (?:each|this|the|that) \w+)?"
+    r"(?: (?:as )?(?:prescribed )?in your (?:training )?program)?"
 )
 _FILLER = (
     re.compile(
@@ -723,6 +726,14 @@ def _first_side(kept: Sequence[Sentence], second: str | None) -> Literal["right"
     return "right" if second != "right" else "left"
 
 
+_JUNK = re.compile(
+    r"^(?:tips?|alternate|repeat(?: to failure| as necessary)?|this equals one repetition"
+    r"|(?:prescribed )?in your program|[a-z])[.!?]$",
+    re.I,
+)
+"""Sentences that say nothing once heard alone: "Repeat.", "Tips:", a stray letter."""
+
+
 def _keep(text: str, facts: Facts, kept: list[Sentence], in_setup: bool) -> None:
     without_filler = text
     for pattern in _FILLER:
@@ -731,7 +742,7 @@ def _keep(text: str, facts: Facts, kept: list[Sentence], in_setup: bool) -> None
     if not says_more(text, left):
         return
     sentence = tidy(without_filler)
-    if not sentence:
+    if not sentence or _JUNK.match(sentence):
         return
     if breath := _BREATH_ONLY.match(sentence):
         if kept and not re.search(r"\b(?:breath\w*|inhal\w*|exhal\w*)\b", kept[-1].text, re.I):

@@ -668,12 +668,62 @@ def test_a_failed_write_leaves_no_partial_file(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", refuse)
-    code, _, err = import_to(tmp_path, "--id", "Goblet_Squat")
+    code, out, err = import_to(tmp_path, "--id", "Goblet_Squat")
     assert code == 1
-    assert err == (
-        f"error: {tmp_path / 'goblet-squat.yaml'}: cannot write it (No space left on device)\n"
-    )
+    assert (
+        f"Not written (1):\n  {tmp_path / 'goblet-squat.yaml'}: cannot write it "
+        "(No space left on device)\n"
+    ) in out
+    assert out.rstrip().endswith("written 0 (0 new, 0 updated), unchanged 0, skipped 0, failed 1")
+    assert err == "error: 1 file could not be written; see above\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_one_unwritable_file_does_not_stop_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = os.replace
+
+    def refuse_one(src: str, dst: str) -> None:
+        if str(dst).endswith("goblet-squat.yaml"):
+            raise OSError(36, "File name too long")
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", refuse_one)
+    code, out, _ = import_to(tmp_path, "--id", "Goblet_Squat", "--id", "Plank")
+    assert code == 1
+    assert "goblet-squat.yaml: cannot write it (File name too long)" in out
+    assert out.rstrip().endswith("written 1 (1 new, 0 updated), unchanged 0, skipped 0, failed 1")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plank.yaml"]
+
+
+def test_a_very_long_name_makes_a_short_unique_id(tmp_path: Path) -> None:
+    long = "Very Long Exercise Name " * 12
+    data = tmp_path / "exercises.json"
+    data.write_text(
+        json.dumps([entry_json(id="A", name=long), entry_json(id="B", name=long + "X")])
+    )
+    ids = exercise_ids(read_database(data))
+    assert all(len(i) <= 62 for i in ids.values()) and len(set(ids.values())) == 2
+    code, out, _ = invoke("import", "free-exercise-db", str(data), "--to", str(tmp_path / "o"))
+    assert code == 0, out
+    assert len(list((tmp_path / "o").iterdir())) == 2
+
+
+def test_to_an_existing_file_is_refused_before_anything_is_planned(tmp_path: Path) -> None:
+    target = tmp_path / "exercises"
+    target.write_text("mine")
+    code, out, err = import_to(target, "--id", "Plank")
+    assert (code, out, err) == (2, "", f"error: --to {target} is a file, not a folder\n")
+    assert target.read_text() == "mine"
+
+
+def test_a_folder_where_a_file_would_go_is_skipped_even_with_force(tmp_path: Path) -> None:
+    (tmp_path / "plank.yaml").mkdir()
+    code, out, _ = import_to(tmp_path, "--id", "Plank", "--force")
+    assert code == 0
+    assert f"  {tmp_path / 'plank.yaml'}: a folder of that name is there\n" in out
+    assert (tmp_path / "plank.yaml").is_dir()
 
 
 # The command line.

@@ -274,6 +274,7 @@ def import_command(
     from pathlib import Path
 
     from voicecoach import paths
+    from voicecoach.errors import InputError
     from voicecoach.importer import (
         bundled_database,
         check_database,
@@ -285,14 +286,19 @@ def import_command(
     from voicecoach.writer import write_planned
 
     check_database(database)
+    folder = Path(to) if to else paths.user_exercises()
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"--to {folder} is a file, not a folder")
     source = Path(file) if file else bundled_database()
     shown = file or f"<built-in>/{database}/exercises.json"
     entries = read_database(source, shown)
     chosen = select(entries, muscles or (), ids or ())
-    folder = Path(to) if to else paths.user_exercises()
     plan = plan_import(entries, chosen, folder, force)
-    write_planned(plan.files, dry_run)
-    typer.echo(summary(plan, shown, dry_run), nl=False)
+    failed = write_planned(plan.files, dry_run)
+    typer.echo(summary(plan, shown, dry_run, failed), nl=False)
+    if failed:
+        count = f"{len(failed)} file{'s' if len(failed) != 1 else ''}"
+        raise VoicecoachError(f"{count} could not be written; see above")
 
 
 NewAddOption = typer.Option(

@@ -38,6 +38,8 @@ MAX_NAME_CHARS = 80
 MAX_ABOUT_CHARS = 2000
 MAX_CATEGORY_CHARS = 40
 MAX_SOURCE_ID_CHARS = 200
+MAX_ID_CHARS = 60
+"""Ids name files: a long name would make a file name some systems refuse."""
 MAX_REPS = 200
 DEFAULT_REPS = (8, 12)
 DEFAULT_HOLD_S = 30
@@ -246,7 +248,8 @@ def exercise_ids(entries: Sequence[Entry]) -> dict[int, str]:
     ids: dict[int, str] = {}
     taken: set[str] = set()
     for entry in entries:
-        base = slug(entry.name) or slug(entry.source_id) or f"exercise-{entry.index}"
+        base = _short(slug(entry.name)) or _short(slug(entry.source_id))
+        base = base or f"exercise-{entry.index}"
         if not isinstance(yaml.safe_load(base), str):
             base += "-exercise"  # `exercise: 100` or `exercise: false` would not read as an id
         candidate, number = base, 2
@@ -255,6 +258,14 @@ def exercise_ids(entries: Sequence[Entry]) -> dict[int, str]:
         taken.add(candidate)
         ids[entry.index] = candidate
     return ids
+
+
+def _short(text: str) -> str:
+    """An id slug short enough for a file name everywhere, cut at a dash if it can be."""
+    if len(text) <= MAX_ID_CHARS:
+        return text
+    cut = text[: MAX_ID_CHARS + 1].rsplit("-", 1)[0]
+    return (cut if len(cut) >= MAX_ID_CHARS // 2 else text[:MAX_ID_CHARS]).strip("-")
 
 
 def check_ascii(entry: Entry, what: str, text: str) -> None:
@@ -443,8 +454,14 @@ def plan_import(
     return ImportPlan(folder, converted, tuple(files))
 
 
-def summary(plan_: ImportPlan, source: str, dry_run: bool = False) -> str:
-    """What an import did: entries not fully interpreted, files skipped, and the counts."""
+def summary(
+    plan_: ImportPlan,
+    source: str,
+    dry_run: bool = False,
+    failed: Sequence[tuple[Path, str]] = (),
+) -> str:
+    """What an import did: entries not fully interpreted, files skipped or not written, and
+    the counts."""
     lines: list[str] = []
     guessed = [(c.id, note) for c in plan_.converted for note in c.notes]
     if guessed:
@@ -455,9 +472,14 @@ def summary(plan_: ImportPlan, source: str, dry_run: bool = False) -> str:
     if skipped:
         lines.append(f"Skipped ({len(skipped)}):")
         lines += [f"  {outcome.path}: {outcome.reason}" for outcome in skipped]
+    if failed:
+        lines.append(f"Not written ({len(failed)}):")
+        lines += [f"  {path}: {reason}" for path, reason in failed]
+    not_written = {path for path, _ in failed}
     counts = {status: 0 for status in ("new", "updated", "unchanged", "skipped")}
     for outcome, _ in plan_.files:
-        counts[outcome.status] += 1
+        if outcome.path not in not_written:
+            counts[outcome.status] += 1
     written = counts["new"] + counts["updated"]
     verb = "would write" if dry_run else "written"
     lines.append(
@@ -467,6 +489,7 @@ def summary(plan_: ImportPlan, source: str, dry_run: bool = False) -> str:
     lines.append(
         f"  {verb} {written} ({counts['new']} new, {counts['updated']} updated), "
         f"unchanged {counts['unchanged']}, skipped {counts['skipped']}"
+        + (f", failed {len(failed)}" if failed else "")
     )
     return "\n".join(lines) + "\n"
 

@@ -60,6 +60,8 @@ def recorded_hash(text: str) -> tuple[str, str] | None:
 
 def plan(path: Path, text: str, force: bool) -> Outcome:
     """Whether ``text`` may go to ``path``: new, an update of an untouched file, or not."""
+    if path.is_dir():
+        return Outcome(path, "skipped", "a folder of that name is there")
     try:
         old = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -97,13 +99,24 @@ def write_atomic(path: Path, text: str) -> None:
         raise VoicecoachError(f"{path}: cannot write it ({error.strerror})") from None
 
 
-def write_planned(files: Iterable[tuple[Outcome, str]], dry_run: bool = False) -> None:
-    """Write every planned file that is new or an update; nothing at all in a dry run."""
+def write_planned(
+    files: Iterable[tuple[Outcome, str]], dry_run: bool = False
+) -> list[tuple[Path, str]]:
+    """Write every planned file that is new or an update; nothing at all in a dry run.
+
+    A file that cannot be written does not stop the others: each failure is
+    returned as the file and the reason, for the caller to report.
+    """
+    failed: list[tuple[Path, str]] = []
     if dry_run:
-        return
+        return failed
     for outcome, text in files:
         if outcome.status in ("new", "updated"):
-            write_atomic(outcome.path, text)
+            try:
+                write_atomic(outcome.path, text)
+            except VoicecoachError as error:
+                failed.append((outcome.path, str(error).removeprefix(f"{outcome.path}: ")))
+    return failed
 
 
 def ids_in_folder(folder: Path) -> dict[str, list[Path]]:

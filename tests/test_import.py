@@ -634,6 +634,17 @@ def test_an_edited_file_is_kept_unless_forced(tmp_path: Path) -> None:
     assert "reps: 8-12" in edited.read_text()
 
 
+def test_a_comment_added_above_the_header_is_an_edit(tmp_path: Path) -> None:
+    import_to(tmp_path, "--id", "Plank")
+    edited = tmp_path / "plank.yaml"
+    mine = "# my own note\n" + edited.read_text()
+    edited.write_text(mine)
+    code, out, _ = import_to(tmp_path, "--id", "Plank")
+    assert code == 0
+    assert f"  {edited}: edited since it was imported; --force replaces it\n" in out
+    assert edited.read_text() == mine
+
+
 def test_a_hand_written_file_of_the_same_name_is_kept(tmp_path: Path) -> None:
     own = tmp_path / "goblet-squat.yaml"
     own.write_text("id: goblet-squat\nname: My goblet squat\nreps: 5\n")

@@ -58,6 +58,16 @@ def recorded_hash(text: str) -> tuple[str, str] | None:
     return match[1], text[match.end() + 1 :]
 
 
+def untouched(text: str) -> bool:
+    """Whether a file is exactly as ``with_header`` wrote it: any change anywhere, even a
+    comment above the header, is an edit."""
+    recorded = recorded_hash(text)
+    if recorded is None or content_hash(recorded[1]) != recorded[0]:
+        return False
+    first = text.split("\n", 1)[0]
+    return first.startswith("# ") and text == with_header(recorded[1], first[2:])
+
+
 def plan(path: Path, text: str, force: bool) -> Outcome:
     """Whether ``text`` may go to ``path``: new, an update of an untouched file, or not."""
     if path.is_dir():
@@ -74,7 +84,7 @@ def plan(path: Path, text: str, force: bool) -> Outcome:
     if old == text:
         return Outcome(path, "unchanged")
     recorded = recorded_hash(old)
-    if force or (recorded and content_hash(recorded[1]) == recorded[0]):
+    if force or untouched(old):
         return Outcome(path, "updated")
     if recorded:
         return Outcome(path, "skipped", "edited since it was imported; --force replaces it")

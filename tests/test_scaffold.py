@@ -172,6 +172,15 @@ def test_a_title_with_a_colon_is_quoted() -> None:
     assert load_workout("mix").title == "Tuesday: hinge"
 
 
+@pytest.mark.parametrize("title", ["Glute session with a band today", "A title longer than a line"])
+def test_a_long_title_keeps_its_comment_apart(title: str) -> None:
+    code, _, _ = invoke("new", "mix", "--add", "hip-hinge", "--title", title)
+    assert code == 0
+    text = (paths.user_workouts() / "mix.yaml").read_text()
+    assert f"{title} # spoken first\n" in text
+    assert load_workout("mix").title == title
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

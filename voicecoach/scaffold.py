@@ -109,7 +109,8 @@ def _join(names: Sequence[str]) -> str:
 
 
 def _line(code: str, comment: str) -> str:
-    return f"{code:<30}# {comment}"
+    # At least one space before `#`: YAML reads `value# note` as part of the value.
+    return f"{code:<29} # {comment}"
 
 
 def _block(exercise: Exercise) -> list[str]:

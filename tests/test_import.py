@@ -789,6 +789,11 @@ BAD = [
         "[1, 2]",
         "bad.json: entry 0: not the Free Exercise DB: each entry is an object with id, name, category, equipment, primaryMuscles, secondaryMuscles, instructions, not a number",
     ),
+    (
+        "[" * 100_000,
+        "bad.json: not JSON (nested too deeply or unreadable); expected the Free Exercise DB's "
+        "exercises.json",
+    ),
     ('"text"', "bad.json: not the Free Exercise DB: expected a list of exercises, found text"),
     ("[]", "bad.json: the list of exercises is empty"),
     (

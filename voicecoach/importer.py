@@ -126,6 +126,11 @@ def parse_database(text: str, name: str) -> list[Entry]:
             f"{name}:{error.lineno}:{error.colno}: not JSON ({error.msg}); "
             f"expected the {DATABASE_TITLE}'s exercises.json"
         ) from None
+    except (RecursionError, ValueError):
+        raise InputError(
+            f"{name}: not JSON (nested too deeply or unreadable); "
+            f"expected the {DATABASE_TITLE}'s exercises.json"
+        ) from None
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):

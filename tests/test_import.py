@@ -417,6 +417,17 @@ def test_an_empty_instruction_is_left_out_with_a_note() -> None:
     assert result.data["setup"] == ["Stand tall."]
 
 
+def test_a_name_of_invisible_characters_falls_back_to_the_database_id(tmp_path: Path) -> None:
+    result = converted(id="Wall_Sit", name="\u200b\u200b")
+    assert result.data["name"] == "Wall Sit"
+    assert result.id == "wall-sit"
+    assert "the name is only invisible characters; the database id is used instead" in (
+        result.notes
+    )
+    with pytest.raises(InputError, match="`id` is empty once made plain text"):
+        parse_database(json.dumps([entry_json(id="\u200b")]), "t.json")
+
+
 def test_cardio_is_a_timed_set() -> None:
     result = converted(category="cardio", instructions=["Run at an easy pace."])
     assert result.data["hold"] == "1m"

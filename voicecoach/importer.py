@@ -172,6 +172,8 @@ def _entry(item: object, index: int, file: str) -> Entry:
     for key in ("id", "name"):
         if not item[key].strip():
             raise InputError(f"{where}: `{key}` is empty")
+    if not ascii_text(item["id"]):
+        raise InputError(f"{where}: `id` is empty once made plain text (only invisible characters)")
     return Entry(
         index=index,
         source_id=item["id"],
@@ -289,6 +291,9 @@ def convert(entry: Entry, exercise_id: str) -> Converted:
     """One entry as exercise data, ready for ``exercise_yaml``, with notes on what was guessed."""
     name = _plain(entry, "the name", entry.name)
     notes: list[str] = []
+    if not name:
+        name = " ".join(source_label(entry).replace("_", " ").split())
+        notes.append("the name is only invisible characters; the database id is used instead")
     steps = []
     for number, step in enumerate(entry.instructions):
         plain = _plain(entry, f"instruction {number}", step)

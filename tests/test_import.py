@@ -434,9 +434,19 @@ def test_cardio_is_a_timed_set() -> None:
     assert result.notes == ("a continuous activity, not reps; played as a 60s timed set",)
 
 
-def test_equipment_other_is_not_carried_over_and_muscles_are() -> None:
+def test_equipment_other_is_kept_but_never_spoken_and_not_none(tmp_path: Path) -> None:
     result = converted(equipment="other", primaryMuscles=["glutes"], secondaryMuscles=["calves"])
-    assert result.data["equipment"] == []
+    assert result.data["equipment"] == ["other"]
+    import_to(paths.user_exercises(), "--id", "Atlas_Stones", "--id", "Plank")
+    code, out, _ = invoke("list", "--json", "--equipment", "none", "--source", "user")
+    assert code == 0
+    assert [e["id"] for e in json.loads(out)["exercises"]] == ["plank"]
+    workout = tmp_path / "stones.yaml"
+    workout.write_text("title: Stones\nblocks:\n  - exercise: atlas-stones\n    reps: 3\n")
+    code, out, _ = invoke("show", str(workout))
+    assert code == 0
+    assert "other" not in out.lower() and "No equipment needed" not in out
+    assert "You will need some equipment." in out
     assert result.data["muscles"] == ["glutes", "calves"]
     assert result.data["category"] == "strength"
     assert result.data["source"] == "Free Exercise DB, entry Test_Entry (public domain, Unlicense)"

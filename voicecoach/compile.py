@@ -196,6 +196,12 @@ class _Builder:
             items.append(_Say(_sentence(workout.about), "intro"))
         gear = _equipment(workout)
         gear_text = f"You will need: {_join(gear)}." if gear else "No equipment needed."
+        if not gear and any(
+            item.lower() in _UNNAMED_EQUIPMENT
+            for block in _exercise_blocks(workout.blocks)
+            for item in block.exercise.equipment
+        ):
+            gear_text = "You will need some equipment."
         guess = sum(self.length(i.text) + self.ms(i.gap_ms) for i in items) + body.cursor
         minutes = max(1, round(guess / self.rate / 60))
         items.append(_Say(f"About {number_words(minutes)} minutes.", "intro"))
@@ -324,7 +330,7 @@ class _Builder:
         first = ex.first_side
         who = _Who(ex.id)
         items = [_Say(self.plan(block), "plan", who=who)]
-        gear = [g for g in ex.equipment if g.lower() not in _NO_EQUIPMENT]
+        gear = [g for g in ex.equipment if g.lower() not in _NO_EQUIPMENT | _UNNAMED_EQUIPMENT]
         if gear:
             items.append(_Say(f"You need: {_join(gear)}.", "equipment", who=who))
         if ex.caution:
@@ -644,6 +650,8 @@ def _lower(text: str) -> str:
 
 
 _NO_EQUIPMENT = {"body only", "none", "bodyweight", "body weight", "mat"}
+_UNNAMED_EQUIPMENT = {"other"}
+"""Equipment recorded without a name (the Free Exercise DB's "other"): never spoken as such."""
 
 
 def _marks(ms: int) -> list[tuple[int, str]]:
@@ -719,6 +727,6 @@ def _equipment(workout: Workout) -> list[str]:
     seen: dict[str, str] = {}
     for block in _exercise_blocks(workout.blocks):
         for item in block.exercise.equipment:
-            if item.lower() not in _NO_EQUIPMENT:
+            if item.lower() not in _NO_EQUIPMENT | _UNNAMED_EQUIPMENT:
                 seen.setdefault(item.lower(), item)
     return list(seen.values())

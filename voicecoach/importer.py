@@ -350,9 +350,9 @@ def source_label(entry: Entry) -> str:
 
 
 def _equipment(entry: Entry) -> list[str]:
-    # "other" names nothing a listener could fetch, so it is not carried over.
+    # "other" is kept (so `list --equipment none` leaves it out); the player never says it.
     plain = _plain(entry, "the equipment", entry.equipment or "")
-    return [plain] if plain and plain.lower() != "other" else []
+    return [plain.lower() if plain.lower() == "other" else plain] if plain else []
 
 
 def _cap(text: str) -> str:

@@ -33,7 +33,7 @@ from voicecoach.importer import (
 from voicecoach.instructions import ascii_text, spoken
 from voicecoach.load import Library, load_exercise_file, parse_workout
 from voicecoach.voices.base import EstimatedLengths
-from voicecoach.writer import recorded_hash, write_planned
+from voicecoach.writer import recorded_hash, write_atomic, write_planned
 from voicecoach.yamlsource import parse_yaml
 
 runner = CliRunner()
@@ -708,6 +708,18 @@ def test_a_failed_write_leaves_no_partial_file(
     ) in out
     assert out.rstrip().endswith("written 0 (0 new, 0 updated), unchanged 0, skipped 0, failed 1")
     assert err == "error: 1 file could not be written; see above\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_while_writing_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(src: str, dst: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(tmp_path / "plank.yaml", "id: plank\n")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -107,6 +107,9 @@ def write_atomic(path: Path, text: str) -> None:
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         raise VoicecoachError(f"{path}: cannot write it ({error.strerror})") from None
+    except BaseException:  # Ctrl-C between the write and the rename: no temporary file left
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def write_planned(

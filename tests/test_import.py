@@ -971,3 +971,26 @@ def test_a_stretch_with_a_short_pause_is_reps_with_that_pause() -> None:
     assert "hold" not in data
     assert {"say": "Hold", "hold": "2s"} in data["rep"]
     assert bundled("Piriformis-SMR").data["hold"] == "30s"
+
+
+@pytest.mark.parametrize(
+    ("source_id", "tempo"),
+    [
+        ("Bodyweight_Squat", "2-0-2-0"),
+        ("Box_Squat", "2-1-2-0"),
+        ("Weighted_Squat", "2-0-2-0"),
+        ("Squat_with_Bands", "2-0-2-0"),
+        ("Split_Squats", "2-0-2-0"),
+    ],
+)
+def test_a_squat_is_counted_down_first(source_id: str, tempo: str) -> None:
+    data = bundled(source_id).data
+    assert "rep" not in data
+    assert data["tempo"] == tempo
+
+
+def test_a_head_held_up_is_not_the_direction_of_the_movement() -> None:
+    from voicecoach.instructions import direction
+
+    moves = ["Begin by bending the knees with the head up.", "Continue down until parallel."]
+    assert direction(moves) == "down"

@@ -386,6 +386,8 @@ def _amount(entry: Entry, facts: Facts, moves: Sequence[str], notes: list[str]) 
         notes.append(f"no rep count stated; default {low}-{high} used")
     result: dict[str, Any] = {"reps": f"{low}-{high}" if high != low else low}
     way = direction(moves)
+    if re.search(r"\bsquats?\b", entry.name, re.I) and not re.search(r"\bjump", entry.name, re.I):
+        way = "down"  # a squat starts by going down, whatever the setup sentences say first
     turn, start = _pauses(facts.pauses, way)
     explosive = entry.category in EXPLOSIVE_CATEGORIES
     lower = MOVE_MS * (2 if facts.slow_lower else 1) // 1000

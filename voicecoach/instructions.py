@@ -767,7 +767,8 @@ _UP = re.compile(
     re.I,
 )
 _DOWN = re.compile(
-    r"\b(?:lower|lowering|lowers|descend|descending|squat|squatting|sit back|"
+    r"\b(?:lower|lowering|lowers|descend|descending|descent|squat|squatting|"
+    r"sit(?:ting)? (?:back|down)|"
     r"down|downward|downwards|drop|dropping|dip|hinge|hinging)\b",
     re.I,
 )
@@ -791,12 +792,20 @@ _OTHER = re.compile(
 )
 
 
+_POSTURE = re.compile(
+    r"\b(?:head|chest|eyes|face|gaze)(?: and (?:head|chest))? (?:up|down|upward|facing \w+)\b",
+    re.I,
+)
+"""Posture held through the set ("head up", "chest up"), not the movement."""
+
+
 def direction(moves: Sequence[str]) -> Direction | str | None:
     """Which way the first movement goes: ``down``, ``up``, a verb for one that goes
     neither way (``Press``, ``Pull``), or None when the words do not say."""
     for text in moves:
         if _NOT_MOVEMENT.match(text):
             continue
+        text = _POSTURE.sub("", text)
         if not _stands_alone(text) and "," in text:
             text = text.split(",", 1)[1]  # "Keeping your chest up, lower ...": the main clause
         elif _LEAD.match(text):

@@ -19,6 +19,8 @@ from typing import Literal
 MAX_WORDS = 18
 """Longer sentences are split where they can be, so each one is a breath's worth."""
 MAX_PAUSE_S = 5
+MAX_LONG_WORDS = 25
+"""Longer still, a sentence is cut at a comma even where the halves are not both clauses."""
 
 Kind = Literal["setup", "move", "tip", "caution", "variant", "about"]
 Direction = Literal["down", "up"]
@@ -307,7 +309,70 @@ def spoken(text: str, limit: int = MAX_WORDS) -> list[str]:
         if cuts:
             _, head, tail = min(cuts)
             return spoken(tidy(head), limit) + spoken(tidy(tail), limit)
+    if len(text.split()) > MAX_LONG_WORDS:
+        cuts = []
+        for match in re.finditer(r",\s+", text):
+            head, tail = _comma_head(text[: match.start()]), _comma_tail(text[match.end() :])
+            if head and tail and min(_words(head), _words(tail)) >= 5:
+                cuts.append((abs(match.start() - len(text) / 2), head, tail))
+        if cuts:
+            _, head, tail = min(cuts)
+            return spoken(tidy(head), limit) + spoken(tidy(tail), limit)
     return [text]
+
+
+_MODALS = {"can", "could", "may", "might", "must", "shall", "should", "will", "would"}
+_NOT_OPENING = (
+    _MODALS
+    | _SUBORDINATE
+    | {
+        "and",
+        "but",
+        "or",
+        "nor",
+        "not",
+        "than",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "instead",
+        "etc",
+        "such",
+        "then",
+    }
+)
+
+
+def _comma_head(head: str) -> str | None:
+    """For a sentence too long to hear whole: the words before a comma, if they stand alone
+    or are a leading clause with its main clause ("While ..., roll over ...")."""
+    if re.search(r"\b(?:and|or|but|then|to|the|a|an|of|your)$", head.strip(" ,"), re.I):
+        return None
+    if re.search(r"\b(?:when|if|so that|because|while|until|once|as)\b[^,]*$", head, re.I):
+        return None  # "so that when you lie on it, | your chest ...": its main clause follows
+    return _head(head)
+
+
+def _comma_tail(tail: str) -> str | None:
+    """The words after a comma as a sentence, unless they continue a clause ("which ...")."""
+    words = tail.split()
+    if not words or words[0].lower().strip(",") in _NOT_OPENING:
+        return None
+    first = words[0].lower().strip(",")
+    if first in _GERUNDS:
+        return " ".join([_GERUNDS[first], *words[1:]])
+    if first in _VERBS or first in _ADVERBS or first == "select":
+        return tail
+    said = {w.lower().strip(",") for w in words[1:6]}
+    if said & {"which", "whom", "whose"}:
+        return None  # "the depth of which is ...": still part of the sentence before
+    if first in {"you", "your", "it", "they", "this", "the"} and said & _FINITE:
+        return tail  # "your head will be tilted back": a clause of its own
+    return None
+
+
+_FINITE = {"is", "are", "should", "will", "must", "can", "may", "stays", "remain", "remains"}
 
 
 def _words(text: str) -> int:
@@ -354,6 +419,8 @@ def _tail(cut: str, tail: str) -> str | None:
     if not words:
         return None
     first = words[0].lower().strip(",")
+    if first in _MODALS:
+        return None  # "as you | can with your back": the rest of a clause, not a sentence
     if first == "while" and len(words) > 1:
         words, first = words[1:], words[1].lower().strip(",")
     if first in _GERUNDS:

@@ -1014,3 +1014,14 @@ def test_a_head_held_up_is_not_the_direction_of_the_movement() -> None:
 
     moves = ["Begin by bending the knees with the head up.", "Continue down until parallel."]
     assert direction(moves) == "down"
+
+
+def test_a_note_shared_by_many_entries_is_one_line_so_rare_ones_stand_out() -> None:
+    from voicecoach.importer import _grouped_notes
+
+    notes = [(f"ex-{i}", "no rep count stated; default 8-12 used") for i in range(12)]
+    notes.insert(5, ("odd-one", "no instructions in the database; only the name is spoken"))
+    assert _grouped_notes(notes) == [
+        "  12 entries: no rep count stated; default 8-12 used (such as ex-0, ex-1, ex-2)",
+        "  odd-one: no instructions in the database; only the name is spoken",
+    ]

@@ -479,7 +479,7 @@ def summary(
     if guessed:
         count = len({exercise_id for exercise_id, _ in guessed})
         lines.append(f"Not fully interpreted ({count} of {len(plan_.converted)}):")
-        lines += [f"  {exercise_id}: {note}" for exercise_id, note in guessed]
+        lines += _grouped_notes(guessed)
     skipped = [outcome for outcome, _ in plan_.files if outcome.status == "skipped"]
     if skipped:
         lines.append(f"Skipped ({len(skipped)}):")
@@ -504,6 +504,24 @@ def summary(
         + (f", failed {len(failed)}" if failed else "")
     )
     return "\n".join(lines) + "\n"
+
+
+COMMON_NOTE = 10
+"""A note shared by more entries than this is one line with a count, so rarer ones stand out."""
+
+
+def _grouped_notes(notes: list[tuple[str, str]]) -> list[str]:
+    by_note: dict[str, list[str]] = {}
+    for exercise_id, note in notes:
+        by_note.setdefault(note, []).append(exercise_id)
+    common = [(note, ids) for note, ids in by_note.items() if len(ids) > COMMON_NOTE]
+    lines = [
+        f"  {len(ids)} entries: {note} (such as {', '.join(ids[:3])})"
+        for note, ids in sorted(common, key=lambda item: -len(item[1]))
+    ]
+    rare = {note for note, ids in by_note.items() if len(ids) <= COMMON_NOTE}
+    lines += [f"  {exercise_id}: {note}" for exercise_id, note in notes if note in rare]
+    return lines
 
 
 # Writing the YAML text.

@@ -13,6 +13,7 @@ from voicecoach.history import (
     FINISHED,
     PLAYING,
     QUIT,
+    SCHEMA,
     SKIPPED,
     History,
     HistoryError,
@@ -166,3 +167,26 @@ def test_a_locked_database_says_to_try_again_not_to_move_it(tmp_path: Path) -> N
         f"cannot use the session log {path}: database is locked. "
         "Another voicecoach may be writing to it: try again in a moment."
     )
+
+
+def test_a_log_from_an_earlier_version_is_upgraded_and_kept(tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite3"
+    old = sqlite3.connect(path, isolation_level=None)
+    old.executescript(SCHEMA.replace("    nth INTEGER NOT NULL,\n", ""))
+    old.execute(
+        "INSERT INTO sessions (workout, title, started, outcome, duration_s, sets_total)"
+        " VALUES ('monday', 'Monday', '2026-11-20T07:00:00+00:00', 'quit', 600, 3)"
+    )
+    old.execute(
+        "INSERT INTO sets (session, idx, exercise, name, set_no, side, status, at)"
+        " VALUES (1, 0, 'rdl', 'Romanian deadlift', 1, 'right', 'done', 'x')"
+    )
+    old.close()
+    log = History(path, now=clock)
+    found = log.resumable("monday")
+    assert found is not None
+    assert found[1] == {SetKey("rdl", 1, "right", 1)}
+    t = timeline()
+    log.begin(t)
+    log.set_finished(t.sets[1], DONE)
+    assert [r.sets_done for r in log.sessions()] == [1, 1]

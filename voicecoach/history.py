@@ -138,11 +138,18 @@ class History:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        self._upgrade()
         self.session: int | None = None
         self._timeline: Timeline | None = None
 
     def close(self) -> None:
         self._db.close()
+
+    def _upgrade(self) -> None:
+        """Bring a log written by an earlier version up to this schema, keeping its rows."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(sets)")}
+        if "nth" not in columns:  # before circuit rounds were told apart: all were the first
+            self._db.execute("ALTER TABLE sets ADD COLUMN nth INTEGER NOT NULL DEFAULT 1")
 
     def _stamp(self) -> str:
         return self._now().astimezone().isoformat(timespec="seconds")

@@ -274,7 +274,7 @@ def test_the_status_line_says_exercise_set_side_rep_and_time_left(timeline: Time
     at = rep_event(timeline, 2, 2)
     line = status_line(timeline, at)
     left = (timeline.duration - at) // timeline.sample_rate
-    assert line == f"Hip hinge drill · set 2/2 · rep 2 · {left // 60}:{left % 60:02d} left"
+    assert line == f"Hip hinge drill · set 2/2 · rep 2 · {left // 60:02d}:{left % 60:02d} left"
     march = next(s for s in timeline.sets if s.side)
     assert f"· {march.side} ·" in status_line(timeline, march.start + 1)
     assert status_line(timeline, at, paused=True).startswith("PAUSED · ")

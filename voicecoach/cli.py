@@ -442,7 +442,7 @@ def play(
     import shlex
     import sys
 
-    from voicecoach.history import FINISHED, QUIT, SafeLog, open_history
+    from voicecoach.history import FINISHED, QUIT, SafeLog
     from voicecoach.keys import terminal_keys
     from voicecoach.play import HELP, Player, resume_start
     from voicecoach.present import clock
@@ -454,7 +454,7 @@ def play(
     timeline = compiled.timeline
     for warning in compiled.warnings:
         console.say(str(warning))
-    history = _open_history(open_history, console.say)
+    history = _open_history(console.say)
     start, resumed = 0, None
     if resume and history is not None:
         try:
@@ -468,8 +468,7 @@ def play(
             row, done = found
             start, where = resume_start(timeline, done)
             resumed = row.id
-            when = row.started[:16].replace("T", " ")
-            console.say(f"Resuming {workout.name} from {when}: {where}")
+            console.say(f"Resuming {workout.name} from {row.when}: {where}")
     sink = open_sink(backend, timeline.sample_rate, workout.name)
     log = SafeLog(history, console.say)
     console.say(
@@ -543,10 +542,12 @@ def _terminate_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _open_history(opener: Callable[[], Any], say: Callable[[str], None]) -> Any:
+def _open_history(say: Callable[[str], None]) -> Any:
     """The session database, or None with a warning: a workout plays without its log."""
+    from voicecoach.history import open_history
+
     try:
-        return opener()
+        return open_history()
     except VoicecoachError as error:
         say(f"warning: {error}")
         return None
@@ -565,9 +566,11 @@ def history_command(
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
     """List past sessions: when, which workout, sets done, how each ended."""
+    import dataclasses
     import json
 
     from voicecoach.history import FINISHED, open_history
+    from voicecoach.present import clock
 
     history = open_history()
     try:
@@ -575,27 +578,7 @@ def history_command(
     finally:
         history.close()
     if as_json:
-        typer.echo(
-            json.dumps(
-                [
-                    {
-                        "id": r.id,
-                        "workout": r.workout,
-                        "title": r.title,
-                        "started": r.started,
-                        "ended": r.ended,
-                        "outcome": r.outcome,
-                        "sets_done": r.sets_done,
-                        "sets_skipped": r.sets_skipped,
-                        "sets_total": r.sets_total,
-                        "position_s": r.position_s,
-                        "duration_s": r.duration_s,
-                    }
-                    for r in rows
-                ],
-                indent=2,
-            )
-        )
+        typer.echo(json.dumps([dataclasses.asdict(r) for r in rows], indent=2))
         return
     if not rows:
         typer.echo("No sessions yet. Start one with: voicecoach play monday")
@@ -606,13 +589,8 @@ def history_command(
             sets += f" ({r.sets_skipped} skipped)"
         ended = r.how_it_ended
         if r.outcome != FINISHED:
-            ended += f" at {_mmss(r.position_s)} of {_mmss(r.duration_s)}"
-        typer.echo(f"{r.started[:16].replace('T', ' ')}  {r.workout:<16} {sets:<22} {ended}")
-
-
-def _mmss(seconds: float) -> str:
-    whole = int(seconds)
-    return f"{whole // 60:02d}:{whole % 60:02d}"
+            ended += f" at {clock(int(r.position_s), 1)} of {clock(int(r.duration_s), 1)}"
+        typer.echo(f"{r.when}  {r.workout:<16} {sets:<22} {ended}")
 
 
 @command("voices")

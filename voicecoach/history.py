@@ -71,6 +71,11 @@ class SessionRow:
     sets_skipped: int
 
     @property
+    def when(self) -> str:
+        """When it started, to the minute: ``2026-11-25 07:31``."""
+        return self.started[:16].replace("T", " ")
+
+    @property
     def how_it_ended(self) -> str:
         return "stopped unexpectedly" if self.outcome == PLAYING else self.outcome
 

@@ -2,11 +2,11 @@
 
 The ``Feed`` renders the session ahead of the device on a background
 thread and hands samples over as the device asks for them. The number of
-session samples it has handed over is the player's clock: positions,
-jumps, the status line and the log all read it, and nothing here sleeps
-to keep time. If rendering ever fell behind, the device would get
-silence and the session would wait, not skip; ``Feed.underrun`` counts
-those samples (it is the drift).
+session samples it has handed over, mapped back from how much the
+device has actually played, is the player's clock: jumps, the status
+line and the log all read it, and nothing here sleeps to keep time. If
+rendering ever fell behind, the device would get silence and the session
+would wait, not skip; ``Feed.underrun`` counts those samples.
 
 Controls act on set and exercise boundaries, which the compiler gives as
 ``Timeline.sets`` and ``Timeline.chapters``:
@@ -41,6 +41,7 @@ from voicecoach.history import (
 )
 from voicecoach.keys import Keys
 from voicecoach.model import Event, SetSpan, Timeline
+from voicecoach.present import clock
 from voicecoach.render import RenderOptions, render_chunks
 from voicecoach.sinks import Sink
 from voicecoach.voices.base import Pcm, Speech
@@ -294,7 +295,7 @@ def resume_point(timeline: Timeline, heard: int) -> int:
     """Where to go on after a pause at ``heard``: the start of the rep in progress, or else
     of the prompt being spoken, so no count and no word is cut in half."""
     events = timeline.events
-    last = bisect.bisect_right(events, heard, key=lambda e: e.start) - 1
+    last = _last_event(timeline, heard)
     if last < 0:
         return heard
     event = events[last]
@@ -304,6 +305,11 @@ def resume_point(timeline: Timeline, heard: int) -> int:
     while first > 0 and _same_rep(events[first - 1], event):
         first -= 1
     return events[first].start
+
+
+def _last_event(timeline: Timeline, position: int) -> int:
+    """The index of the last event begun by ``position``, or -1."""
+    return bisect.bisect_right(timeline.events, position, key=lambda e: e.start) - 1
 
 
 def _same_rep(a: Event, b: Event) -> bool:
@@ -378,9 +384,7 @@ def resume_start(timeline: Timeline, done: Collection[SetKey]) -> tuple[int, str
 
 def status_line(timeline: Timeline, position: int, paused: bool = False) -> str:
     """One line for whoever glances: exercise, set, side, rep, time left."""
-    rate = timeline.sample_rate
-    left = max(0, timeline.duration - position) // rate
-    clock = f"{left // 60}:{left % 60:02d} left"
+    left = clock(max(0, timeline.duration - position), timeline.sample_rate) + " left"
     span = current_set(timeline, position)
     parts: list[str] = []
     if span is not None and position < span.end:
@@ -397,19 +401,15 @@ def status_line(timeline: Timeline, position: int, paused: bool = False) -> str:
             parts.append(chapter.title)
         if span is not None and position < timeline.sets[-1].end:
             parts.append("rest")
-    parts.append(clock)
+    parts.append(left)
     if paused:
         parts.insert(0, "PAUSED")
     return " · ".join(parts)
 
 
 def _rep_at(timeline: Timeline, position: int) -> int | None:
-    rep: int | None = None
-    for event in timeline.events:
-        if event.start > position:
-            break
-        rep = event.rep
-    return rep
+    last = _last_event(timeline, position)
+    return timeline.events[last].rep if last >= 0 else None
 
 
 @dataclass(frozen=True, slots=True)

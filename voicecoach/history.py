@@ -146,6 +146,7 @@ class History:
         self._upgrade()
         self.session: int | None = None
         self._timeline: Timeline | None = None
+        self._keys: list[SetKey] = []
 
     def close(self) -> None:
         self._db.close()
@@ -161,6 +162,7 @@ class History:
 
     def begin(self, timeline: Timeline, resume: int | None = None) -> None:
         self._timeline = timeline
+        self._keys = set_keys(timeline)
         duration = timeline.seconds(timeline.duration)
         if resume is not None:
             self._db.execute(
@@ -185,8 +187,7 @@ class History:
         self.session = cursor.lastrowid
 
     def set_finished(self, span: SetSpan, status: str) -> None:
-        assert self._timeline is not None
-        key = set_keys(self._timeline)[span.index]
+        key = self._keys[span.index]
         self._db.execute(
             "INSERT OR REPLACE INTO sets"
             " (session, idx, exercise, name, set_no, side, nth, status, at)"

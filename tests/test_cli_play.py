@@ -132,6 +132,9 @@ def test_history_with_no_sessions_says_how_to_start() -> None:
     assert code == 0
     assert out == "No sessions yet. Start one with: voicecoach play monday\n"
     assert invoke("history", "--json")[1] == "[]\n"
+    assert invoke("history", "friday")[1] == (
+        "No sessions of friday yet. Start one with: voicecoach play friday\n"
+    )
 
 
 def test_ctrl_c_exits_130_and_says_how_to_carry_on(

@@ -581,7 +581,8 @@ def history_command(
         typer.echo(json.dumps([dataclasses.asdict(r) for r in rows], indent=2))
         return
     if not rows:
-        typer.echo("No sessions yet. Start one with: voicecoach play monday")
+        which = f" of {workout}" if workout else ""
+        typer.echo(f"No sessions{which} yet. Start one with: voicecoach play {workout or 'monday'}")
         return
     for r in rows:
         sets = f"{r.sets_done}/{r.sets_total} sets"

@@ -18,6 +18,11 @@ CASES = [
         "yaml_syntax.yaml:4:4: YAML syntax: expected <block end>, but found '<block mapping start>'\n  4 |    sets: 3\n    |    ^\n  check the indentation of this line against the one above",
     ),
     (
+        "unclosed_list",
+        "title: [unclosed\n",
+        "unclosed_list.yaml:1:8: YAML syntax: expected ',' or ']', but got '<stream end>'\n  1 | title: [unclosed\n    |        ^\n  a `[` or `{` is not closed: close it, or quote the value",
+    ),
+    (
         "tab_indent",
         "title: x\nblocks:\n\t- exercise: hip-hinge\n",
         "tab_indent.yaml:3:1: YAML syntax: found character '\\t' that cannot start any token\n  3 |  - exercise: hip-hinge\n    | ^\n  indent with spaces, not tabs",

@@ -110,6 +110,8 @@ def parse_yaml(text: str, name: str) -> tuple[Source, Node | None]:
         ) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if mark is not None and mark.line >= len(source.lines) and error.context_mark:
+            mark = error.context_mark  # the end of the file: point at what was left open
         problem = error.problem or error.context or "not valid YAML"
         if mark is None:
             raise InputError(f"{name}: {problem}") from None
@@ -127,6 +129,8 @@ def _yaml_hint(problem: str) -> str | None:
         return "a value containing `: ` needs quotes, or a key is indented wrongly"
     if "found character '\\t'" in problem:
         return "indent with spaces, not tabs"
+    if "expected ',' or ']'" in problem or "expected ',' or '}'" in problem:
+        return "a `[` or `{` is not closed: close it, or quote the value"
     if "expected <block end>" in problem or "did not find expected" in problem:
         return "check the indentation of this line against the one above"
     return None

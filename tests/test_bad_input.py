@@ -18,6 +18,11 @@ CASES = [
         "yaml_syntax.yaml:4:4: YAML syntax: expected <block end>, but found '<block mapping start>'\n  4 |    sets: 3\n    |    ^\n  check the indentation of this line against the one above",
     ),
     (
+        "exercise_file",
+        "id: wall-sit\nname: Wall sit\nhold: 30s\n",
+        "exercise_file.yaml: this is an exercise file, not a workout; a workout lists exercises under `blocks:`. Make one with: voicecoach new NAME --add wall-sit",
+    ),
+    (
         "unclosed_list",
         "title: [unclosed\n",
         "unclosed_list.yaml:1:8: YAML syntax: expected ',' or ']', but got '<stream end>'\n  1 | title: [unclosed\n    |        ^\n  a `[` or `{` is not closed: close it, or quote the value",

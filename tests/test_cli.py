@@ -85,6 +85,17 @@ def test_check_an_exercise_file(write: Callable[[str, str], Path]) -> None:
     assert out == f"ok: {path}: 1 exercise(s): wall-sit\n"
 
 
+def test_check_an_empty_file_is_an_error_not_ok(write: Callable[[str, str], Path]) -> None:
+    path = write("empty.yaml", "")
+    code, out, err = invoke("check", str(path))
+    assert code == 2
+    assert out == ""
+    assert err == (
+        f"error: {path}: the file is empty; a workout needs `title:` and `blocks:`, "
+        "an exercise `id:` and `name:`\n"
+    )
+
+
 def test_user_workouts_come_before_builtins(user_dirs: Path) -> None:
     folder = paths.user_workouts()
     folder.mkdir(parents=True)

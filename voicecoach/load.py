@@ -358,6 +358,11 @@ def is_exercise_file(path: Path) -> bool:
 def load_exercise_file(path: Path) -> list[Exercise]:
     """Every exercise in one file, validated."""
     source, root = read_yaml(path)
+    if root is None:
+        raise InputError(
+            f"{source.path}: the file is empty; a workout needs `title:` and `blocks:`, "
+            "an exercise `id:` and `name:`"
+        )
     return [parse_exercise(source, node)[0] for node in exercise_nodes(source, root)]
 
 
@@ -441,6 +446,25 @@ def _is_workout(root: Node | None) -> bool:
     return isinstance(root, MappingNode) and any(
         isinstance(k, ScalarNode) and k.value == "blocks" for k, _ in root.value
     )
+
+
+def _looks_like_exercises(root: Node) -> bool:
+    """A list of mappings with `id:`, or one mapping with `id:` or `exercises:` and no
+    `title:`."""
+    if isinstance(root, SequenceNode):
+        return bool(root.value) and all(_key_value(n, "id") is not None for n in root.value)
+    if _key_value(root, "title") is not None:
+        return False  # a workout that lacks something
+    return _key_value(root, "id") is not None or _key_value(root, "exercises") is not None
+
+
+def _key_value(node: Node, key: str) -> str | None:
+    if not isinstance(node, MappingNode):
+        return None
+    for k, v in node.value:
+        if isinstance(k, ScalarNode) and k.value == key:
+            return v.value if isinstance(v, ScalarNode) else ""
+    return None
 
 
 def _yaml_files(folder: Path) -> list[Path]:
@@ -547,6 +571,14 @@ def parse_workout(
     if root is None:
         raise InputError(
             f"{source.path}: the file is empty; a workout needs `title:` and `blocks:`"
+        )
+    if not _is_workout(root) and _looks_like_exercises(root):
+        first = next(exercise_nodes(source, root), None)
+        found = _key_value(first, "id") if first is not None else None
+        add = f" --add {found}" if found else " --add ID"
+        raise InputError(
+            f"{source.path}: this is an exercise file, not a workout; a workout lists "
+            f"exercises under `blocks:`. Make one with: voicecoach new NAME{add}"
         )
     f = fields(source, root, WORKOUT_KEYS, "a workout")
     if "title" not in f:

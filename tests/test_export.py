@@ -9,6 +9,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ import soundfile as sf
 from test_voices import FakeEngine
 from typer.testing import CliRunner
 
+from voicecoach import paths
 from voicecoach.cli import app
 from voicecoach.errors import InputError
 from voicecoach.export import (
@@ -441,3 +443,29 @@ def test_cli_voices_lists_engines_and_marks_the_voice_in_use() -> None:
     assert result.exit_code == 0, result.output
     assert "In use: pyttsx3, voice gmw/en-us, 175 words per minute" in result.output
     assert any(line.startswith(" * gmw/en-us ") for line in result.output.splitlines())
+
+
+def test_voices_says_when_the_configured_engine_does_not_work_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from voicecoach import voices
+    from voicecoach.errors import EngineError
+
+    real = voices.open_engine
+
+    def without_piper(name: str, voice: str | None = None, rate: int | None = None) -> Any:
+        if name == "piper":
+            raise EngineError(
+                'the piper voice engine is not installed: pip install "voicecoach[piper]"'
+            )
+        return real(name, voice, rate)
+
+    monkeypatch.setattr(voices, "open_engine", without_piper)
+    paths.config_dir().mkdir(parents=True, exist_ok=True)
+    (paths.config_dir() / "config.yaml").write_text("voice:\n  engine: piper\n")
+    result = CliRunner().invoke(app, ["voices"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == (
+        "In use: piper, which does not work here: the piper voice engine is not installed: "
+        'pip install "voicecoach[piper]"'
+    )

@@ -654,6 +654,8 @@ def voices(
         pace = in_use.engine.rate
         rate_text = f"{pace} words per minute" if pace else "its own pace"
         typer.echo(f"In use: {chosen.engine}, voice {in_use.engine.voice}, {rate_text}")
+    elif in_use is not None:
+        typer.echo(f"In use: {chosen.engine}, which does not work here: {in_use.detail}")
     config = config_path()
     typer.echo(f"Defaults from {config}" if config.is_file() else f"No config file ({config})")
     for status in statuses:

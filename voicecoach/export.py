@@ -58,14 +58,14 @@ class Format:
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
-        # VBR around 40 kbit/s mono: clear speech, small files, and a Xing header that
-        # gives players the exact length and fast seeking.
+        # Mono VBR, about 25 kbit/s over a session (mostly quiet): clear speech, small
+        # files, and a Xing header that gives players the exact length and fast seeking.
         Format(
             "mp3",
             "MP3",
             "MPEG_LAYER_III",
             settings={"bitrate_mode": "VARIABLE", "compression_level": 0.7},
-            description="MP3, about 40 kbit/s mono, with ID3 chapters (plays everywhere)",
+            description="MP3, mono VBR (about 25 kbit/s), with ID3 chapters (plays everywhere)",
         ),
         Format(
             "ogg",

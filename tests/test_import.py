@@ -799,7 +799,7 @@ def test_import_writes_to_the_user_exercises_that_list_and_workouts_find() -> No
     assert out == (
         "Not fully interpreted (1 of 1):\n"
         "  hip-lift-with-band: no rep count stated; default 8-12 used\n"
-        "1 entries from <built-in>/free-exercise-db/exercises.json -> "
+        "1 entry from <built-in>/free-exercise-db/exercises.json -> "
         f"{paths.user_exercises()}\n"
         "  written 1 (1 new, 0 updated), unchanged 0, skipped 0\n"
     )
@@ -814,7 +814,7 @@ def test_import_accepts_a_file_and_the_ids_made_from_names(tmp_path: Path) -> No
     data.write_text(json.dumps([entry_json(id="Wall_Sit", name="Wall Sit")]))
     code, out, _ = invoke("import", "free-exercise-db", str(data), "--id", "wall-sit")
     assert code == 0
-    assert f"1 entries from {data} -> " in out
+    assert f"1 entry from {data} -> " in out
     assert (paths.user_exercises() / "wall-sit.yaml").is_file()
 
 

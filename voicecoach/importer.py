@@ -495,8 +495,8 @@ def summary(
     written = counts["new"] + counts["updated"]
     verb = "would write" if dry_run else "written"
     lines.append(
-        f"{len(plan_.converted)} entries from {source} -> {plan_.folder}"
-        + (" (dry run: nothing written)" if dry_run else "")
+        f"{len(plan_.converted)} {'entry' if len(plan_.converted) == 1 else 'entries'} "
+        f"from {source} -> {plan_.folder}" + (" (dry run: nothing written)" if dry_run else "")
     )
     lines.append(
         f"  {verb} {written} ({counts['new']} new, {counts['updated']} updated), "

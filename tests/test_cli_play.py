@@ -147,7 +147,9 @@ def test_ctrl_c_exits_130_and_says_how_to_carry_on(
     monkeypatch.setattr(sinks, "open_sink", lambda *args: Interrupted())
     code, _, err = invoke("play", tiny)
     assert code == 130
-    assert err.endswith(f"Carry on later with: voicecoach play {tiny} --resume\nStopped.\n")
+    assert err.endswith(
+        f"At 00:00. Carry on later with: voicecoach play {tiny} --resume\nStopped.\n"
+    )
     _, out, _ = invoke("history", "--json")
     assert json.loads(out)[0]["outcome"] == "interrupted"
 

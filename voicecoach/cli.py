@@ -443,7 +443,7 @@ def play(
     import sys
 
     from voicecoach.history import FINISHED, QUIT, SafeLog
-    from voicecoach.keys import terminal_keys
+    from voicecoach.keys import NoKeys, terminal_keys
     from voicecoach.play import HELP, Player, resume_start
     from voicecoach.present import clock
     from voicecoach.render import RenderOptions
@@ -477,13 +477,16 @@ def play(
     if console.tty and sys.stdin.isatty():
         console.say(HELP)
     again = f"Carry on later with: voicecoach play {shlex.quote(name)} --resume"
+    options = RenderOptions(tone=tone)
+    player = Player(timeline, speech, sink, NoKeys(), log, console.status, start, options)
     try:
         with _terminate_as_interrupt(), terminal_keys() as keys:
-            options = RenderOptions(tone=tone)
-            player = Player(timeline, speech, sink, keys, log, console.status, start, options)
+            player.keys = keys
             outcome = player.run(resumed)
     except KeyboardInterrupt:
-        console.say(again if history is not None else "Stopped.")
+        if player.stopped_at is not None:
+            at = clock(player.stopped_at, timeline.sample_rate)
+            console.say(f"At {at}." + (f" {again}" if history is not None else ""))
         raise
     finally:
         console.clear()

@@ -453,6 +453,8 @@ class Player:
         self.start = start
         self.options = options
         self.feed: Feed | None = None
+        self.stopped_at: int | None = None
+        """Where the session ended, however it ended (set once ``run`` returns or raises)."""
         self._status: dict[int, str] = {}
         self._played_from = start
         """Where the sound last began without a jump: a set is done if heard from its start."""
@@ -481,6 +483,7 @@ class Player:
                 feed.close()
                 position = self.heard()
                 self._note_sets(position)
+            self.stopped_at = position
             self.log.end(how, position)
         return Outcome(how, position, feed.underrun if feed else 0)
 

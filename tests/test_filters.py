@@ -80,7 +80,10 @@ def test_the_text_listing_shows_only_exercises_when_filtered_by_exercise() -> No
     assert result.exit_code == 0
     assert result.stdout.startswith("Exercises:\n  supine-march ")
     result = runner.invoke(app, ["list", "--muscle", "neck"])
-    assert result.stdout == "Exercises:\n  none match\n"
+    assert result.stdout == (
+        "Exercises:\n  none match\n"
+        "  muscles in these libraries: calves, glutes, hamstrings, hip flexors, lower back\n"
+    )
     result = runner.invoke(app, ["list"])
     assert result.stdout.startswith("Workouts:\n")
 

@@ -202,7 +202,8 @@ def list_command(
         for w in list_workouts()
         if not wanted.by_exercise and source_matches(wanted.sources, w.origin)
     ]
-    exercises = [(o, e) for o, e in standard_library().all() if matches(wanted, o, e)]
+    every = list(standard_library().all())
+    exercises = [(o, e) for o, e in every if matches(wanted, o, e)]
     if as_json:
         typer.echo(
             json.dumps(
@@ -237,6 +238,12 @@ def list_command(
     typer.echo("Exercises:")
     if not exercises:
         typer.echo("  none match")
+        for label, asked, values in (
+            ("muscles", wanted.muscles, {m for _, e in every for m in e.muscles}),
+            ("equipment", wanted.equipment, {q for _, e in every for q in e.equipment}),
+        ):
+            if asked:
+                typer.echo(f"  {label} in these libraries: {', '.join(sorted(values))}")
     for origin, e in exercises:
         amount = f"hold {e.hold_ms // 1000}s" if e.hold_ms else (f"{e.reps} reps" if e.reps else "")
         mode = "" if e.sides == "none" else e.sides

@@ -98,8 +98,8 @@ def child(workout: str, fmt: str, out: Path) -> None:
     """One export, the way ``voicecoach export`` does it; prints its figures as JSON."""
     start = time.perf_counter()
     from voicecoach.cli import prepare
-    from voicecoach.export import export_timeline
-    from voicecoach.present import timeline_json
+    from voicecoach.compiler.present import timeline_json
+    from voicecoach.sound.export import export_timeline
 
     _, speech, compiled = prepare(workout)
     compiled_at = time.perf_counter()
@@ -288,7 +288,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def play_child(workout: str, started: float, out: Path) -> None:
     """``voicecoach play`` on the capture device; notes when the first sample was handed over."""
-    from voicecoach import play
+    from voicecoach.player import play
 
     first: list[float] = []
     pull = play.Feed.pull
@@ -342,12 +342,12 @@ def bench_first_sound(name: str, workout: str, folder: Path) -> list[str]:
 def bench_drift(minutes: float, folder: Path) -> list[str]:
     """Play the long workout on the null device in real time; compare samples handed with
     the time passed."""
-    from voicecoach.compile import compile_workout
-    from voicecoach.history import NullLog
-    from voicecoach.keys import NoKeys
-    from voicecoach.load import load_workout
-    from voicecoach.play import Player
-    from voicecoach.sinks import open_sink
+    from voicecoach.compiler.compile import compile_workout
+    from voicecoach.files.load import load_workout
+    from voicecoach.player.history import NullLog
+    from voicecoach.player.keys import NoKeys
+    from voicecoach.player.play import Player
+    from voicecoach.sound.sinks import open_sink
     from voicecoach.voices import open_speech
 
     path = folder / "drift.yaml"

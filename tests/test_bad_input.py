@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from voicecoach.errors import InputError
-from voicecoach.load import load_workout
+from voicecoach.files.load import load_workout
 
 # (case, file text, message); {dir} stands for the folder the file is in.
 CASES = [

@@ -22,11 +22,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voicecoach.compile import compile_workout
-from voicecoach.history import SetKey, database_path
-from voicecoach.load import load_workout
-from voicecoach.play import resume_start
-from voicecoach.render import render_all
+from voicecoach.compiler.compile import compile_workout
+from voicecoach.files.load import load_workout
+from voicecoach.player.history import SetKey, database_path
+from voicecoach.player.play import resume_start
+from voicecoach.sound.render import render_all
 from voicecoach.voices import open_speech
 from voicecoach.voices.base import Pcm
 

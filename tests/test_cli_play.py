@@ -12,9 +12,9 @@ import threading
 import pytest
 from typer.testing import CliRunner
 
-from voicecoach import sinks
 from voicecoach.cli import app
-from voicecoach.history import database_path
+from voicecoach.player.history import database_path
+from voicecoach.sound import sinks
 
 runner = CliRunner()
 
@@ -157,7 +157,7 @@ def test_ctrl_c_exits_130_and_says_how_to_carry_on(
 def test_a_log_that_cannot_be_read_for_resume_warns_and_plays_from_the_start(
     fast: list[FastSink], tiny: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from voicecoach import history
+    from voicecoach.player import history
 
     def broken(self: history.History, workout: str) -> None:
         raise history.HistoryError("cannot use the session log X: database disk image is malformed")

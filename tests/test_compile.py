@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from voicecoach.compile import compile_report, compile_workout
+from voicecoach.compiler.compile import compile_report, compile_workout
+from voicecoach.compiler.present import timeline_dict
 from voicecoach.errors import InputError
-from voicecoach.load import load_workout
+from voicecoach.files.load import load_workout
 from voicecoach.model import Event, Timeline
-from voicecoach.present import timeline_dict
 from voicecoach.voices.base import EstimatedLengths
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -7,8 +7,8 @@ import hashlib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from voicecoach.compile import compile_workout
-from voicecoach.load import rep_steps
+from voicecoach.compiler.compile import compile_workout
+from voicecoach.files.load import rep_steps
 from voicecoach.model import (
     CircuitBlock,
     Event,
@@ -123,7 +123,7 @@ def workouts(draw: st.DrawFn) -> Workout:
             blocks.append(draw(exercise_blocks(counter)))
     counter += 1
     blocks.append(draw(exercise_blocks(counter)))
-    return Workout(name="gen", title="Generated", source="gen.yaml", blocks=tuple(blocks))  # type: ignore[arg-type]
+    return Workout(name="gen", title="Generated", path="gen.yaml", blocks=tuple(blocks))  # type: ignore[arg-type]
 
 
 def exercise_blocks_of(workout: Workout) -> dict[str, tuple[ExerciseBlock, int]]:

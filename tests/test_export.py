@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 from voicecoach import paths
 from voicecoach.cli import app
 from voicecoach.errors import InputError
-from voicecoach.export import (
+from voicecoach.model import Chapter, Event, Timeline
+from voicecoach.sound.export import (
     Target,
     check_target,
     export_split,
@@ -29,8 +30,7 @@ from voicecoach.export import (
     safe_name,
     split_names,
 )
-from voicecoach.model import Chapter, Event, Timeline
-from voicecoach.render import render_all
+from voicecoach.sound.render import render_all
 from voicecoach.voices.cache import PhraseCache
 
 RATE = 22050
@@ -311,7 +311,7 @@ KILLED = textwrap.dedent(
     from pathlib import Path
     from test_export import session
     from test_voices import FakeEngine
-    from voicecoach.export import export_timeline
+    from voicecoach.sound.export import export_timeline
     from voicecoach.voices.cache import PhraseCache
 
     speech = PhraseCache(FakeEngine())

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from voicecoach import paths
 from voicecoach.cli import app
-from voicecoach.filters import words
+from voicecoach.library.filters import words
 
 runner = CliRunner()
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from voicecoach.history import (
+from voicecoach.model import Chapter, SetSpan, Timeline
+from voicecoach.player.history import (
     DONE,
     FINISHED,
     PLAYING,
@@ -22,7 +23,6 @@ from voicecoach.history import (
     database_path,
     open_history,
 )
-from voicecoach.model import Chapter, SetSpan, Timeline
 
 RATE = 22050
 

@@ -16,9 +16,12 @@ from typer.testing import CliRunner
 
 from voicecoach import paths
 from voicecoach.cli import app
-from voicecoach.compile import compile_report
+from voicecoach.compiler.compile import compile_report
 from voicecoach.errors import InputError, VoicecoachError
-from voicecoach.importer import (
+from voicecoach.files.load import Library, load_exercise_file, parse_workout
+from voicecoach.files.writer import recorded_hash, write_atomic, write_planned
+from voicecoach.files.yamlsource import parse_yaml
+from voicecoach.library.importer import (
     Converted,
     bundled_database,
     convert,
@@ -30,11 +33,8 @@ from voicecoach.importer import (
     select,
     slug,
 )
-from voicecoach.instructions import ascii_text, spoken
-from voicecoach.load import Library, load_exercise_file, parse_workout
+from voicecoach.library.instructions import ascii_text, spoken
 from voicecoach.voices.base import EstimatedLengths
-from voicecoach.writer import recorded_hash, write_atomic, write_planned
-from voicecoach.yamlsource import parse_yaml
 
 runner = CliRunner()
 
@@ -1010,14 +1010,14 @@ def test_a_squat_is_counted_down_first(source_id: str, tempo: str) -> None:
 
 
 def test_a_head_held_up_is_not_the_direction_of_the_movement() -> None:
-    from voicecoach.instructions import direction
+    from voicecoach.library.instructions import direction
 
     moves = ["Begin by bending the knees with the head up.", "Continue down until parallel."]
     assert direction(moves) == "down"
 
 
 def test_a_note_shared_by_many_entries_is_one_line_so_rare_ones_stand_out() -> None:
-    from voicecoach.importer import _grouped_notes
+    from voicecoach.library.importer import _grouped_notes
 
     notes = [(f"ex-{i}", "no rep count stated; default 8-12 used") for i in range(12)]
     notes.insert(5, ("odd-one", "no instructions in the database; only the name is spoken"))

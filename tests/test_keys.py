@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from voicecoach.keys import NoKeys, terminal_keys
+from voicecoach.player.keys import NoKeys, terminal_keys
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX terminals")
 

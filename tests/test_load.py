@@ -9,7 +9,7 @@ import pytest
 
 from voicecoach import paths
 from voicecoach.errors import InputError
-from voicecoach.load import find_workout, load_exercise_file, load_workout
+from voicecoach.files.load import find_workout, load_exercise_file, load_workout
 from voicecoach.model import CircuitBlock, ExerciseBlock, RestBlock, SayBlock, Step, Tempo
 
 Write = Callable[[str, str], Path]
@@ -63,7 +63,7 @@ def test_every_key_of_the_spec_example_loads(write: Write) -> None:
     assert isinstance(circuit, CircuitBlock) and circuit.rounds == 2 and circuit.rest_ms == 30000
     dd = circuit.blocks[0]
     assert isinstance(dd, ExerciseBlock) and dd.exercise.name == "Down dog"
-    assert dd.exercise.source.endswith("my-exercises/down-dog.yaml")
+    assert dd.exercise.path.endswith("my-exercises/down-dog.yaml")
     assert rdl.where is not None and (rdl.where.line, rdl.where.col) == (12, 5)
 
 

@@ -15,12 +15,12 @@ import numpy as np
 import pytest
 from test_voices import FakeEngine
 
-from voicecoach.compile import compile_workout
+from voicecoach.compiler.compile import compile_workout
 from voicecoach.errors import DeviceError
-from voicecoach.history import DONE, FINISHED, INTERRUPTED, QUIT, SKIPPED, set_keys
-from voicecoach.load import load_workout
+from voicecoach.files.load import load_workout
 from voicecoach.model import SetSpan, Timeline
-from voicecoach.play import (
+from voicecoach.player.history import DONE, FINISHED, INTERRUPTED, QUIT, SKIPPED, set_keys
+from voicecoach.player.play import (
     Feed,
     Player,
     countdown,
@@ -33,7 +33,7 @@ from voicecoach.play import (
     spoken,
     status_line,
 )
-from voicecoach.render import render_all
+from voicecoach.sound.render import render_all
 from voicecoach.voices.base import Pcm
 from voicecoach.voices.cache import PhraseCache
 
@@ -510,7 +510,7 @@ def test_with_a_device_that_plays_pieces_keys_act_where_the_listener_is(
     import time
     import types
 
-    from voicecoach.sinks import SimpleaudioSink
+    from voicecoach.sound.sinks import SimpleaudioSink
 
     class Playing:
         def __init__(self, samples: int, rate: int) -> None:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from test_voices import FakeEngine
 
 from voicecoach.model import Chapter, Event, Timeline
-from voicecoach.render import RenderOptions, render_all, render_chunks, tick
+from voicecoach.sound.render import RenderOptions, render_all, render_chunks, tick
 from voicecoach.voices.cache import PhraseCache
 from voicecoach.voices.level import PEAK_LIMIT
 
@@ -140,8 +140,8 @@ def test_silence_is_rendered_without_asking_for_audio() -> None:
 @pytest.mark.engine
 def test_a_compiled_workout_renders_with_every_onset_on_its_sample() -> None:
     """Onsets found in the audio itself, against the compiler's timeline."""
-    from voicecoach.compile import compile_workout
-    from voicecoach.load import load_workout
+    from voicecoach.compiler.compile import compile_workout
+    from voicecoach.files.load import load_workout
     from voicecoach.voices import open_speech
 
     real = open_speech()

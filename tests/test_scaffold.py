@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from voicecoach import paths
 from voicecoach.cli import app
-from voicecoach.compile import compile_workout
-from voicecoach.load import load_workout
+from voicecoach.compiler.compile import compile_workout
+from voicecoach.files.load import load_workout
 from voicecoach.voices.base import EstimatedLengths
 
 runner = CliRunner()

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from voicecoach.errors import EngineError, InputError
+from voicecoach.files.settings import load_config, merge
 from voicecoach.model import VoiceSettings
-from voicecoach.settings import load_config, merge
 from voicecoach.voices import choose, open_engine, open_speech
 from voicecoach.voices.base import Pcm, VoiceInfo
 from voicecoach.voices.level import EDGE_FLOOR, PEAK_LIMIT, TARGET_RMS, tidy

@@ -80,8 +80,8 @@ def prepare(
     ``estimate`` no engine is opened and phrase lengths are guessed.
     ``on_synth(text)`` hears of each phrase the voice has to synthesize.
     """
-    from voicecoach.compile import compile_report
-    from voicecoach.load import load_workout
+    from voicecoach.compiler.compile import compile_report
+    from voicecoach.files.load import load_workout
     from voicecoach.voices.base import EstimatedLengths
 
     workout = load_workout(name)
@@ -109,7 +109,7 @@ def show(
     estimate: bool = EstimateOption,
 ) -> None:
     """Print the whole session as a timeline: when each prompt is spoken, chapters, total time."""
-    from voicecoach.present import timeline_json, timeline_text
+    from voicecoach.compiler.present import timeline_json, timeline_text
 
     _, _, compiled = prepare(name, engine, voice, rate, estimate)
     if as_json:
@@ -129,8 +129,8 @@ def check(
     """Validate workout and exercise files; print warnings. Exit 0 if valid, 2 with errors."""
     from pathlib import Path
 
-    from voicecoach.load import is_exercise_file, load_exercise_file
-    from voicecoach.present import clock
+    from voicecoach.compiler.present import clock
+    from voicecoach.files.load import is_exercise_file, load_exercise_file
 
     for name in names:
         path = Path(name)
@@ -145,7 +145,7 @@ def check(
             typer.echo(str(warning), err=True)
         timeline = compiled.timeline
         typer.echo(
-            f"ok: {workout.source}: {workout.title} "
+            f"ok: {workout.path}: {workout.title} "
             f"({clock(timeline.duration, timeline.sample_rate)}, "
             f"{len(timeline.chapters)} chapters, {len(timeline.events)} prompts"
             + (f", {len(compiled.warnings)} warning(s)" if compiled.warnings else "")
@@ -158,7 +158,7 @@ def schema() -> None:
     """Print a JSON Schema for workout and exercise files (for editor autocompletion)."""
     import json
 
-    from voicecoach.schema import json_schema
+    from voicecoach.files.schema import json_schema
 
     typer.echo(json.dumps(json_schema(), indent=2))
 
@@ -193,8 +193,8 @@ def list_command(
     """List the workouts and exercises a name finds, and where each comes from."""
     import json
 
-    from voicecoach.filters import exercise_filter, matches, source_matches
-    from voicecoach.load import list_workouts, standard_library
+    from voicecoach.files.load import list_workouts, standard_library
+    from voicecoach.library.filters import exercise_filter, matches, source_matches
 
     wanted = exercise_filter(muscles or (), equipment or (), sides or (), sources or ())
     workouts = [
@@ -216,7 +216,7 @@ def list_command(
                             "id": e.id,
                             "name": e.name,
                             "from": origin,
-                            "path": e.source,
+                            "path": e.path,
                             "sides": e.sides,
                             "reps": str(e.reps) if e.reps else None,
                             "hold_s": e.hold_ms / 1000 if e.hold_ms else None,
@@ -282,7 +282,8 @@ def import_command(
 
     from voicecoach import paths
     from voicecoach.errors import InputError
-    from voicecoach.importer import (
+    from voicecoach.files.writer import write_planned
+    from voicecoach.library.importer import (
         bundled_database,
         check_database,
         plan_import,
@@ -290,7 +291,6 @@ def import_command(
         select,
         summary,
     )
-    from voicecoach.writer import write_planned
 
     check_database(database)
     folder = Path(to) if to else paths.user_exercises()
@@ -335,8 +335,8 @@ def new_command(
     """Write a commented workout file from chosen exercises, with sets, reps and rests."""
     from pathlib import Path
 
-    from voicecoach.scaffold import check_name, new_workout, workout_path
-    from voicecoach.writer import write_new
+    from voicecoach.files.writer import write_new
+    from voicecoach.library.scaffold import check_name, new_workout, workout_path
 
     stem = check_name(name)
     path = workout_path(stem, to, output)
@@ -371,16 +371,16 @@ def export(
     rate: int | None = RateOption,
 ) -> None:
     """Write the session to an audio file for a phone, with a chapter per exercise."""
-    from voicecoach.export import (
+    from voicecoach.compiler.present import clock
+    from voicecoach.files.load import find_workout
+    from voicecoach.sound.export import (
         check_target,
         export_split,
         export_timeline,
         plan_target,
         split_names,
     )
-    from voicecoach.load import find_workout
-    from voicecoach.present import clock
-    from voicecoach.render import RenderOptions
+    from voicecoach.sound.render import RenderOptions
 
     target = plan_target(find_workout(name).name, output, fmt, split)
     check_target(target, force)
@@ -449,12 +449,12 @@ def play(
     import shlex
     import sys
 
-    from voicecoach.history import FINISHED, QUIT, SafeLog
-    from voicecoach.keys import NoKeys, terminal_keys
-    from voicecoach.play import HELP, Player, resume_start
-    from voicecoach.present import clock
-    from voicecoach.render import RenderOptions
-    from voicecoach.sinks import open_sink
+    from voicecoach.compiler.present import clock
+    from voicecoach.player.history import FINISHED, QUIT, SafeLog
+    from voicecoach.player.keys import NoKeys, terminal_keys
+    from voicecoach.player.play import HELP, Player, resume_start
+    from voicecoach.sound.render import RenderOptions
+    from voicecoach.sound.sinks import open_sink
 
     console = _StatusConsole(sys.stderr)
     workout, speech, compiled = prepare(name, engine, voice, rate)
@@ -554,7 +554,7 @@ def _terminate_as_interrupt() -> Iterator[None]:
 
 def _open_history(say: Callable[[str], None]) -> Any:
     """The session database, or None with a warning: a workout plays without its log."""
-    from voicecoach.history import open_history
+    from voicecoach.player.history import open_history
 
     try:
         return open_history()
@@ -579,8 +579,8 @@ def history_command(
     import dataclasses
     import json
 
-    from voicecoach.history import FINISHED, open_history
-    from voicecoach.present import clock
+    from voicecoach.compiler.present import clock
+    from voicecoach.player.history import FINISHED, open_history
 
     history = open_history()
     try:
@@ -616,7 +616,7 @@ def voices(
     """List the voice engines and voices available here, and which voice is in use."""
     import json
 
-    from voicecoach.settings import config_path
+    from voicecoach.files.settings import config_path
     from voicecoach.voices import ENGINES, choose, engine_status, open_engine
 
     chosen = choose(None, engine, voice, rate)

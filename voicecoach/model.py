@@ -85,8 +85,8 @@ class Exercise:
 
     id: str
     name: str
-    source: str = "<built-in>"
-    origin: str | None = None
+    path: str = "<built-in>"
+    source: str | None = None
     muscles: tuple[str, ...] = ()
     equipment: tuple[str, ...] = ()
     category: str | None = None
@@ -160,7 +160,7 @@ class VoiceSettings:
 class Workout:
     name: str
     title: str
-    source: str
+    path: str
     blocks: tuple[Block, ...]
     about: str | None = None
     voice: VoiceSettings = field(default_factory=VoiceSettings)

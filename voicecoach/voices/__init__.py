@@ -40,7 +40,7 @@ def choose(
     rate: int | None = None,
 ) -> VoiceSettings:
     """The engine, voice and rate to use: flags over the workout over ``config.yaml``."""
-    from voicecoach.settings import load_config, merge
+    from voicecoach.files.settings import load_config, merge
 
     chosen = merge(
         VoiceSettings(engine=DEFAULT_ENGINE),

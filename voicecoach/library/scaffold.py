@@ -16,13 +16,13 @@ from pathlib import Path
 import yaml
 
 from voicecoach import paths
-from voicecoach.compile import compile_workout
+from voicecoach.compiler.compile import compile_workout
 from voicecoach.errors import InputError
-from voicecoach.load import Library, parse_workout, standard_library
+from voicecoach.files.load import Library, parse_workout, standard_library
+from voicecoach.files.yamlsource import parse_yaml, suggest
 from voicecoach.model import Exercise
 from voicecoach.units import format_duration, number_words
 from voicecoach.voices.base import EstimatedLengths
-from voicecoach.yamlsource import parse_yaml, suggest
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 MAX_TITLE = 120

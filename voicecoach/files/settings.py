@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from voicecoach import paths
-from voicecoach.formats import VOICE_KEYS
-from voicecoach.load import fields, integer, text
+from voicecoach.files.fields import VOICE_KEYS
+from voicecoach.files.load import fields, integer, text
+from voicecoach.files.yamlsource import read_yaml
 from voicecoach.model import VoiceSettings
-from voicecoach.yamlsource import read_yaml
 
 CONFIG_KEYS: dict[str, Any] = {
     "voice": {"type": "object", "properties": VOICE_KEYS, "additionalProperties": False},

@@ -28,8 +28,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from voicecoach.compiler.present import clock
 from voicecoach.errors import DeviceError
-from voicecoach.history import (
+from voicecoach.model import Event, SetSpan, Timeline
+from voicecoach.player.history import (
     DONE,
     FINISHED,
     INTERRUPTED,
@@ -39,11 +41,9 @@ from voicecoach.history import (
     SetKey,
     set_keys,
 )
-from voicecoach.keys import Keys
-from voicecoach.model import Event, SetSpan, Timeline
-from voicecoach.present import clock
-from voicecoach.render import RenderOptions, render_chunks
-from voicecoach.sinks import Sink
+from voicecoach.player.keys import Keys
+from voicecoach.sound.render import RenderOptions, render_chunks
+from voicecoach.sound.sinks import Sink
 from voicecoach.voices.base import Pcm, Speech
 
 AHEAD_CHUNKS = 32

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from voicecoach.formats import (
+from voicecoach.files.fields import (
     CIRCUIT_KEYS,
     DURATION,
     EXERCISE_BLOCK_KEYS,
@@ -13,7 +13,7 @@ from voicecoach.formats import (
     Schema,
 )
 
-SCHEMA_ID = "https://voicecoach.invalid/schema/voicecoach.schema.json"
+SCHEMA_ID = "https://voicecoach.invalid/schema/voicecoach.files.schema.json"
 
 
 def _object(properties: dict[str, Schema], required: list[str] | None = None) -> Schema:

@@ -24,10 +24,17 @@ import yaml
 
 from voicecoach import paths
 from voicecoach.errors import InputError
-from voicecoach.instructions import Facts, Pause, ascii_text, direction, read_instructions, spoken
+from voicecoach.files.writer import Outcome, ids_in_folder, plan, with_header
+from voicecoach.files.yamlsource import read_text, suggest
+from voicecoach.library.instructions import (
+    Facts,
+    Pause,
+    ascii_text,
+    direction,
+    read_instructions,
+    spoken,
+)
 from voicecoach.units import format_duration
-from voicecoach.writer import Outcome, ids_in_folder, plan, with_header
-from voicecoach.yamlsource import read_text, suggest
 
 DATABASE = "free-exercise-db"
 DATABASE_TITLE = "Free Exercise DB"

@@ -31,7 +31,7 @@ import numpy as np
 
 from voicecoach.errors import InputError
 from voicecoach.model import Chapter, Timeline
-from voicecoach.render import RenderOptions, render_chunks
+from voicecoach.sound.render import RenderOptions, render_chunks
 from voicecoach.voices.base import Pcm, Speech
 
 CHUNK = 1 << 16

@@ -18,7 +18,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from voicecoach import paths
 from voicecoach.errors import InputError
-from voicecoach.formats import (
+from voicecoach.files.fields import (
     BLOCK_SETTING_KEYS,
     CIRCUIT_KEYS,
     EXERCISE_BLOCK_KEYS,
@@ -28,6 +28,7 @@ from voicecoach.formats import (
     VOICE_KEYS,
     WORKOUT_KEYS,
 )
+from voicecoach.files.yamlsource import Source, kind_of, read_yaml, suggest
 from voicecoach.model import (
     COUNT_MODES,
     DEFAULT_TEMPO,
@@ -49,7 +50,6 @@ from voicecoach.model import (
     Workout,
 )
 from voicecoach.units import format_duration, parse_duration, parse_rep_range, parse_tempo
-from voicecoach.yamlsource import Source, kind_of, read_yaml, suggest
 
 T = TypeVar("T")
 
@@ -230,8 +230,8 @@ def parse_exercise(source: Source, node: Node) -> tuple[Exercise, Node]:
     exercise = Exercise(
         id=exercise_id,
         name=text(source, f.entries["name"][1], f"{what} name", 80),
-        source=source.path,
-        origin=text(source, n, f"{what} source") if (n := f.get("source")) else None,
+        path=source.path,
+        source=text(source, n, f"{what} source") if (n := f.get("source")) else None,
         about=text(source, n, f"{what} about", 2000) if (n := f.get("about")) else None,
         category=text(source, n, f"{what} category", 40) if (n := f.get("category")) else None,
         muscles=text_list(source, n, f"{what} muscles") if (n := f.get("muscles")) else (),
@@ -623,7 +623,7 @@ def parse_workout(
         name=name,
         title=text(source, f.entries["title"][1], "`title`", 120),
         about=text(source, n, "`about`") if (n := f.get("about")) else None,
-        source=source.path,
+        path=source.path,
         blocks=tuple(blocks),
         voice=_voice(source, n) if (n := f.get("voice")) is not None else VoiceSettings(),
     )

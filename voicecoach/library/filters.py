@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from voicecoach.errors import InputError
+from voicecoach.files.yamlsource import suggest
 from voicecoach.model import SIDE_MODES, Exercise
-from voicecoach.yamlsource import suggest
 
 NO_EQUIPMENT = "none"
 """``--equipment none``: exercises that need nothing to be fetched."""
@@ -108,4 +108,4 @@ def matches(selection: ExerciseFilter, label: str, exercise: Exercise) -> bool:
         return False
     if selection.sides and exercise.sides not in selection.sides:
         return False
-    return source_matches(selection.sources, label, exercise.origin)
+    return source_matches(selection.sources, label, exercise.source)

@@ -1,0 +1,1 @@
+"""Reading files: YAML with positions, validation into the model, settings, safe writes."""

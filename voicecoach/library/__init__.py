@@ -1,0 +1,1 @@
+"""The exercise library: importing the Free Exercise DB, filters, new workouts."""

@@ -1,0 +1,1 @@
+"""The live player: playback with controls, the keyboard, the session log."""

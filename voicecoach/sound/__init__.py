@@ -1,0 +1,1 @@
+"""Sound out: the timeline rendered to samples, written to files or handed to a device."""

@@ -164,6 +164,9 @@ class Workout:
     blocks: tuple[Block, ...]
     about: str | None = None
     voice: VoiceSettings = field(default_factory=VoiceSettings)
+    notes: tuple[str, ...] = ()
+    """Sentences for today only, spoken in the intro after the title and ``about``: what the
+    progression changed, a caution for tomorrow's run. Never read from the file."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -194,6 +194,7 @@ class _Builder:
         items = [_Say(_sentence(workout.title), "intro")]
         if workout.about:
             items.append(_Say(_sentence(workout.about), "intro"))
+        items += [_Say(_sentence(note), "note") for note in workout.notes]
         gear = _equipment(workout)
         gear_text = f"You will need: {_join(gear)}." if gear else "No equipment needed."
         if not gear and any(

@@ -2,19 +2,32 @@
 
 Every command is registered with ``@command``, which is the one place where a
 ``VoicecoachError`` becomes its message on stderr and its exit code, and
-Ctrl-C becomes exit 130.
+Ctrl-C becomes exit 130. What a command needs of the world (streams, the
+working folder, the voice, the sound device, the session log, the clock)
+comes from the ``Environment`` in the click context: the real one from
+``main``, a fake one from a test (``CliRunner().invoke(app, args, obj=env)``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
+from voicecoach import __version__
+from voicecoach.env import Environment
 from voicecoach.errors import EXIT_INTERRUPTED, VoicecoachError
+from voicecoach.model import VoiceSettings
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from voicecoach.player.history import History
+    from voicecoach.session import Session
 
 app = typer.Typer(
     name="voicecoach",
@@ -28,6 +41,24 @@ app = typer.Typer(
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+_current: contextvars.ContextVar[Environment] = contextvars.ContextVar("environment")
+
+
+def env() -> Environment:
+    """The environment of the command being run (the real world unless a test passed one)."""
+    try:
+        return _current.get()
+    except LookupError:
+        _current.set(Environment())
+        return _current.get()
+
+
+def say(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print to the environment's stdout, or stderr with ``err``."""
+    e = env()
+    typer.echo(text, file=e.errors if err else e.output, nl=nl)
+
+
 def command(name: str) -> Callable[[F], F]:
     """Register a typer command whose user-facing errors become exit codes."""
 
@@ -37,10 +68,10 @@ def command(name: str) -> Callable[[F], F]:
             try:
                 return fn(*args, **kwargs)
             except VoicecoachError as error:
-                typer.echo(f"error: {error}", err=True)
+                say(f"error: {error}", err=True)
                 raise typer.Exit(error.exit_code) from None
             except KeyboardInterrupt:
-                typer.echo("Stopped.", err=True)
+                say("Stopped.", err=True)
                 raise typer.Exit(EXIT_INTERRUPTED) from None
 
         app.command(name)(run)
@@ -49,9 +80,32 @@ def command(name: str) -> Callable[[F], F]:
     return decorate
 
 
+def _version(value: bool) -> None:
+    if value:
+        say(f"voicecoach {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_version,
+        is_eager=True,
+        help="Print the version and exit.",
+    ),
+) -> None:
+    """A voice-guided workout player: a voice leads the session, nobody has to look."""
+    if not isinstance(ctx.obj, Environment):
+        ctx.obj = Environment()
+    _current.set(ctx.obj)
+
+
 def main() -> None:
     """Console entry point."""
-    app()
+    app(obj=Environment())
 
 
 EngineOption = typer.Option(
@@ -72,28 +126,19 @@ def prepare(
     rate: int | None = None,
     estimate: bool = False,
     on_synth: Callable[[str], None] | None = None,
-) -> tuple[Any, Any, Any]:
-    """Load a workout, open its voice and compile it: (workout, speech, compiled).
+) -> Session:
+    """``session.prepare`` with the command-line voice flags and this command's environment."""
+    from voicecoach.session import prepare as prepare_session
 
-    The one path that ``show``, ``check``, ``export`` and ``play`` share, so
-    that what ``show`` prints is exactly what is played and exported. With
-    ``estimate`` no engine is opened and phrase lengths are guessed.
-    ``on_synth(text)`` hears of each phrase the voice has to synthesize.
-    """
-    from voicecoach.compiler.compile import compile_report
-    from voicecoach.files.load import load_workout
-    from voicecoach.voices.base import EstimatedLengths
-
-    workout = load_workout(name)
-    if estimate:
-        speech: Any = EstimatedLengths()
-    else:
-        from voicecoach.voices import open_speech
-
-        speech = open_speech(
-            workout.voice, engine=engine, voice=voice, rate=rate, on_synth=on_synth
-        )
-    return workout, speech, compile_report(workout, speech)
+    e = env()
+    return prepare_session(
+        name,
+        VoiceSettings(engine=engine, voice=voice, rate=rate),
+        estimate=estimate,
+        cwd=e.cwd,
+        on_synth=on_synth,
+        open_speech=e.open_speech,
+    )
 
 
 @command("show")
@@ -111,11 +156,11 @@ def show(
     """Print the whole session as a timeline: when each prompt is spoken, chapters, total time."""
     from voicecoach.compiler.present import timeline_json, timeline_text
 
-    _, _, compiled = prepare(name, engine, voice, rate, estimate)
+    session = prepare(name, engine, voice, rate, estimate)
     if as_json:
-        typer.echo(timeline_json(compiled.timeline), nl=False)
+        say(timeline_json(session.timeline), nl=False)
     else:
-        typer.echo(timeline_text(compiled.timeline, counts=counts), nl=False)
+        say(timeline_text(session.timeline, counts=counts), nl=False)
 
 
 @command("check")
@@ -127,28 +172,25 @@ def check(
     estimate: bool = EstimateOption,
 ) -> None:
     """Validate workout and exercise files; print warnings. Exit 0 if valid, 2 with errors."""
-    from pathlib import Path
 
     from voicecoach.compiler.present import clock
     from voicecoach.files.load import is_exercise_file, load_exercise_file
 
     for name in names:
-        path = Path(name)
+        path = env().cwd / name
         if path.suffix in (".yaml", ".yml") and path.is_file() and is_exercise_file(path):
             exercises = load_exercise_file(path)
-            typer.echo(
-                f"ok: {name}: {len(exercises)} exercise(s): " + ", ".join(e.id for e in exercises)
-            )
+            say(f"ok: {name}: {len(exercises)} exercise(s): " + ", ".join(e.id for e in exercises))
             continue
-        workout, _, compiled = prepare(name, engine, voice, rate, estimate)
-        for warning in compiled.warnings:
-            typer.echo(str(warning), err=True)
-        timeline = compiled.timeline
-        typer.echo(
-            f"ok: {workout.path}: {workout.title} "
+        session = prepare(name, engine, voice, rate, estimate)
+        for warning in session.warnings:
+            say(str(warning), err=True)
+        timeline = session.timeline
+        say(
+            f"ok: {session.workout.path}: {session.workout.title} "
             f"({clock(timeline.duration, timeline.sample_rate)}, "
             f"{len(timeline.chapters)} chapters, {len(timeline.events)} prompts"
-            + (f", {len(compiled.warnings)} warning(s)" if compiled.warnings else "")
+            + (f", {len(session.warnings)} warning(s)" if session.warnings else "")
             + ")"
         )
 
@@ -160,7 +202,7 @@ def schema() -> None:
 
     from voicecoach.files.schema import json_schema
 
-    typer.echo(json.dumps(json_schema(), indent=2))
+    say(json.dumps(json_schema(), indent=2))
 
 
 ListMuscleOption = typer.Option(
@@ -199,13 +241,13 @@ def list_command(
     wanted = exercise_filter(muscles or (), equipment or (), sides or (), sources or ())
     workouts = [
         w
-        for w in list_workouts()
+        for w in list_workouts(env().cwd)
         if not wanted.by_exercise and source_matches(wanted.sources, w.origin)
     ]
     every = list(standard_library().all())
     exercises = [(o, e) for o, e in every if matches(wanted, o, e)]
     if as_json:
-        typer.echo(
+        say(
             json.dumps(
                 {
                     "workouts": [
@@ -231,23 +273,23 @@ def list_command(
         )
         return
     if not wanted.by_exercise:
-        typer.echo("Workouts:")
+        say("Workouts:")
         for w in workouts:
-            typer.echo(f"  {w.name:<28} {w.origin:<9} {w.path}")
-        typer.echo("")
-    typer.echo("Exercises:")
+            say(f"  {w.name:<28} {w.origin:<9} {w.path}")
+        say("")
+    say("Exercises:")
     if not exercises:
-        typer.echo("  none match")
+        say("  none match")
         for label, asked, values in (
             ("muscles", wanted.muscles, {m for _, e in every for m in e.muscles}),
             ("equipment", wanted.equipment, {q for _, e in every for q in e.equipment}),
         ):
             if asked:
-                typer.echo(f"  {label} in these libraries: {', '.join(sorted(values))}")
+                say(f"  {label} in these libraries: {', '.join(sorted(values))}")
     for origin, e in exercises:
         amount = f"hold {e.hold_ms // 1000}s" if e.hold_ms else (f"{e.reps} reps" if e.reps else "")
         mode = "" if e.sides == "none" else e.sides
-        typer.echo(f"  {e.id:<34} {origin:<9} {mode:<10} {amount:<12} {e.name}")
+        say(f"  {e.id:<34} {origin:<9} {mode:<10} {amount:<12} {e.name}")
 
 
 ImportMuscleOption = typer.Option(
@@ -302,7 +344,7 @@ def import_command(
     chosen = select(entries, muscles or (), ids or ())
     plan = plan_import(entries, chosen, folder, force)
     failed = write_planned(plan.files, dry_run)
-    typer.echo(summary(plan, shown, dry_run, failed), nl=False)
+    say(summary(plan, shown, dry_run, failed), nl=False)
     if failed:
         count = f"{len(failed)} file{'s' if len(failed) != 1 else ''}"
         raise VoicecoachError(f"{count} could not be written; see above")
@@ -342,7 +384,7 @@ def new_command(
     path = workout_path(stem, to, output)
     made = new_workout(stem, add, path, title, [Path(f) for f in libraries or ()])
     write_new(path, made.text, force)
-    typer.echo(made.report(path), nl=False)
+    say(made.report(path), nl=False)
 
 
 ToneOption = typer.Option(False, "--tone", help="A short tick under each countdown beat.")
@@ -382,13 +424,11 @@ def export(
     )
     from voicecoach.sound.render import RenderOptions
 
-    target = plan_target(find_workout(name).name, output, fmt, split)
+    target = plan_target(find_workout(name, env().cwd).name, output, fmt, split)
     check_target(target, force)
     with _progress() as bar:
-        workout, speech, compiled = prepare(
-            name, engine, voice, rate, on_synth=bar.synthesizing if bar else None
-        )
-        timeline = compiled.timeline
+        session = prepare(name, engine, voice, rate, on_synth=bar.synthesizing if bar else None)
+        workout, speech, timeline = session.workout, session.speech, session.timeline
         options = RenderOptions(tone=tone)
         progress = bar.rendering if bar else None
         if split:
@@ -417,15 +457,15 @@ def export(
                     progress=progress,
                 )
             ]
-    for warning in compiled.warnings:
-        typer.echo(str(warning), err=True)
+    for warning in session.warnings:
+        say(str(warning), err=True)
     length = clock(timeline.duration, timeline.sample_rate)
     chapters = len(timeline.chapters)
     if split:
-        typer.echo(f"Wrote {len(written) - 1} files and a playlist in {target.path} ({length})")
-        typer.echo(f"  {written[-1]}")
+        say(f"Wrote {len(written) - 1} files and a playlist in {target.path} ({length})")
+        say(f"  {written[-1]}")
     else:
-        typer.echo(f"Wrote {written[0]} ({length}, {chapters} chapters)")
+        say(f"Wrote {written[0]} ({length}, {chapters} chapters)")
 
 
 @command("play")
@@ -447,47 +487,40 @@ def play(
 ) -> None:
     """Play the session live; keys: space pause/resume, n next set, b back, s skip, q quit."""
     import shlex
-    import sys
 
     from voicecoach.compiler.present import clock
     from voicecoach.player.history import FINISHED, QUIT, SafeLog
-    from voicecoach.player.keys import NoKeys, terminal_keys
-    from voicecoach.player.play import HELP, Player, resume_start
+    from voicecoach.player.keys import NoKeys
+    from voicecoach.player.play import HELP, Player, resumption
     from voicecoach.sound.render import RenderOptions
-    from voicecoach.sound.sinks import open_sink
+    from voicecoach.sound.sinks import check_backend
 
-    console = _StatusConsole(sys.stderr)
-    workout, speech, compiled = prepare(name, engine, voice, rate)
-    timeline = compiled.timeline
-    for warning in compiled.warnings:
+    e = env()
+    check_backend(backend)
+    console = _StatusConsole(e)
+    session = prepare(name, engine, voice, rate)
+    workout, timeline = session.workout, session.timeline
+    for warning in session.warnings:
         console.say(str(warning))
     history = _open_history(console.say)
     start, resumed = 0, None
-    if resume and history is not None:
-        try:
-            found = history.resumable(workout.name)
-        except VoicecoachError as error:
-            console.say(f"warning: {error}")
-            found = None
-        if found is None:
-            console.say(f"Nothing to resume for {workout.name}: starting from the beginning.")
-        else:
-            row, done = found
-            start, where = resume_start(timeline, done)
-            resumed = row.id
-            console.say(f"Resuming {workout.name} from {row.when}: {where}")
-    sink = open_sink(backend, timeline.sample_rate, workout.name)
+    if resume:
+        found = resumption(history, timeline)
+        start, resumed = found.start, found.session
+        for line in found.message.splitlines():
+            console.say(line)
+    sink = e.open_sink(backend, timeline.sample_rate, workout.name)
     log = SafeLog(history, console.say)
     console.say(
         f"{workout.title} ({clock(timeline.duration, timeline.sample_rate)}) on {sink.name}"
     )
-    if console.tty and sys.stdin.isatty():
+    if console.tty and e.stdin_isatty:
         console.say(HELP)
     again = f"Carry on later with: voicecoach play {shlex.quote(name)} --resume"
     options = RenderOptions(tone=tone)
-    player = Player(timeline, speech, sink, NoKeys(), log, console.status, start, options)
+    player = Player(timeline, session.speech, sink, NoKeys(), log, console.status, start, options)
     try:
-        with _terminate_as_interrupt(), terminal_keys() as keys:
+        with _terminate_as_interrupt(e.signals), e.keys() as keys:
             player.keys = keys
             outcome = player.run(resumed)
     except KeyboardInterrupt:
@@ -509,9 +542,9 @@ def play(
 class _StatusConsole:
     """Messages on stderr, and on a terminal one status line kept at the bottom."""
 
-    def __init__(self, stream: Any) -> None:
-        self._stream = stream
-        self.tty = bool(stream.isatty())
+    def __init__(self, e: Environment) -> None:
+        self._stream = e.errors
+        self.tty = e.stderr_isatty
         self._shown = ""
 
     def status(self, line: str) -> None:
@@ -529,16 +562,16 @@ class _StatusConsole:
 
     def say(self, text: str) -> None:
         self.clear()
-        typer.echo(text, err=True)
+        typer.echo(text, file=self._stream)
 
 
 @contextlib.contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
+def _terminate_as_interrupt(enabled: bool = True) -> Iterator[None]:
     """``kill`` (SIGTERM) stops a session like Ctrl-C: logged, device closed, terminal restored."""
     import signal
     import threading
 
-    if threading.current_thread() is not threading.main_thread():
+    if not enabled or threading.current_thread() is not threading.main_thread():
         yield
         return
 
@@ -552,14 +585,12 @@ def _terminate_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _open_history(say: Callable[[str], None]) -> Any:
+def _open_history(warn: Callable[[str], None]) -> History | None:
     """The session database, or None with a warning: a workout plays without its log."""
-    from voicecoach.player.history import open_history
-
     try:
-        return open_history()
+        return env().open_log()
     except VoicecoachError as error:
-        say(f"warning: {error}")
+        warn(f"warning: {error}")
         return None
 
 
@@ -580,19 +611,19 @@ def history_command(
     import json
 
     from voicecoach.compiler.present import clock
-    from voicecoach.player.history import FINISHED, open_history
+    from voicecoach.player.history import FINISHED
 
-    history = open_history()
+    history = env().open_log()
     try:
         rows = history.sessions(workout, limit=max(1, limit))
     finally:
         history.close()
     if as_json:
-        typer.echo(json.dumps([dataclasses.asdict(r) for r in rows], indent=2))
+        say(json.dumps([dataclasses.asdict(r) for r in rows], indent=2))
         return
     if not rows:
         which = f" of {workout}" if workout else ""
-        typer.echo(f"No sessions{which} yet. Start one with: voicecoach play {workout or 'monday'}")
+        say(f"No sessions{which} yet. Start one with: voicecoach play {workout or 'monday'}")
         return
     for r in rows:
         sets = f"{r.sets_done}/{r.sets_total} sets"
@@ -601,7 +632,7 @@ def history_command(
         ended = r.how_it_ended
         if r.outcome != FINISHED:
             ended += f" at {clock(int(r.position_s), 1)} of {clock(int(r.duration_s), 1)}"
-        typer.echo(f"{r.when}  {r.workout:<16} {sets:<22} {ended}")
+        say(f"{r.when}  {r.workout:<16} {sets:<22} {ended}")
 
 
 @command("voices")
@@ -634,7 +665,7 @@ def voices(
         raise EngineError(statuses[0].detail)
     in_use = next((s for s in statuses if s.name == chosen.engine), None)
     if as_json:
-        typer.echo(
+        say(
             json.dumps(
                 {
                     "in_use": {
@@ -663,29 +694,29 @@ def voices(
     if in_use is not None and in_use.engine is not None:
         pace = in_use.engine.rate
         rate_text = f"{pace} words per minute" if pace else "its own pace"
-        typer.echo(f"In use: {chosen.engine}, voice {in_use.engine.voice}, {rate_text}")
+        say(f"In use: {chosen.engine}, voice {in_use.engine.voice}, {rate_text}")
     elif in_use is not None:
-        typer.echo(f"In use: {chosen.engine}, which does not work here: {in_use.detail}")
+        say(f"In use: {chosen.engine}, which does not work here: {in_use.detail}")
     config = config_path()
-    typer.echo(f"Defaults from {config}" if config.is_file() else f"No config file ({config})")
+    say(f"Defaults from {config}" if config.is_file() else f"No config file ({config})")
     for status in statuses:
         state = f"ready ({status.detail})" if status.available else status.detail
-        typer.echo(f"\n{status.name}: {state}")
+        say(f"\n{status.name}: {state}")
         if status.engine is None:
             continue
         for v in status.engine.voices():
             mark = "*" if status.name == chosen.engine and v.id == status.engine.voice else " "
             languages = ", ".join(v.languages)
-            typer.echo(f" {mark} {v.id:<28} {v.name:<36} {languages}")
+            say(f" {mark} {v.id:<28} {v.name:<36} {languages}")
 
 
 class _Bar:
     """A rich progress display on stderr: phrases synthesized, then the session rendered."""
 
-    def __init__(self, progress: Any) -> None:
+    def __init__(self, progress: Progress) -> None:
         self._progress = progress
-        self._synth = None
-        self._render = None
+        self._synth: TaskID | None = None
+        self._render: TaskID | None = None
         self._count = 0
 
     def synthesizing(self, text: str) -> None:
@@ -707,9 +738,8 @@ class _Bar:
 @contextlib.contextmanager
 def _progress() -> Iterator[_Bar | None]:
     """A progress display when stderr is a terminal; nothing on a pipe or in a file."""
-    import sys
-
-    if not sys.stderr.isatty():
+    e = env()
+    if not e.stderr_isatty:
         yield None
         return
     from rich.console import Console
@@ -720,7 +750,7 @@ def _progress() -> Iterator[_Bar | None]:
         BarColumn(),
         TextColumn("{task.percentage:>3.0f}%"),
         TimeRemainingColumn(),
-        console=Console(stderr=True),
+        console=Console(file=e.errors),
         transient=True,
     ) as progress:
         yield _Bar(progress)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from voicecoach.compiler.present import clock
-from voicecoach.errors import DeviceError
+from voicecoach.errors import DeviceError, VoicecoachError
 from voicecoach.model import Event, SetSpan, Timeline
 from voicecoach.player.history import (
     DONE,
@@ -37,6 +37,7 @@ from voicecoach.player.history import (
     INTERRUPTED,
     QUIT,
     SKIPPED,
+    History,
     Log,
     SetKey,
     set_keys,
@@ -380,6 +381,36 @@ def resume_start(timeline: Timeline, done: Collection[SetKey]) -> tuple[int, str
             where = f"{span.name}, set {span.set} of {span.sets}{side}"
             return _entry(timeline, span, span.start - 1), where
     return _end(timeline, 0), "the closing words (every set was done)"
+
+
+@dataclass(frozen=True, slots=True)
+class Resumption:
+    """Where ``play --resume`` starts, the log row it carries on, and what to tell the user."""
+
+    start: int
+    session: int | None
+    message: str
+
+
+def resumption(history: History | None, timeline: Timeline) -> Resumption:
+    """Where the last unfinished session of ``timeline``'s workout stopped, from its log.
+
+    No log, nothing unfinished or a log that cannot be read: from the beginning,
+    with a message that says so (and why, for an unreadable log).
+    """
+    name = timeline.workout
+    fresh = f"Nothing to resume for {name}: starting from the beginning."
+    if history is None:
+        return Resumption(0, None, fresh)
+    try:
+        found = history.resumable(name)
+    except VoicecoachError as error:
+        return Resumption(0, None, f"warning: {error}\n{fresh}")
+    if found is None:
+        return Resumption(0, None, fresh)
+    row, done = found
+    start, where = resume_start(timeline, done)
+    return Resumption(start, row.id, f"Resuming {name} from {row.when}: {where}")
 
 
 def status_line(timeline: Timeline, position: int, paused: bool = False) -> str:

@@ -86,14 +86,23 @@ class Sink(Protocol):
         ...
 
 
+def check_backend(name: str) -> str:
+    """``name`` as a known backend's key; ``DeviceError`` names the ones there are.
+
+    Cheap, so a command can check it before anything slow (synthesis) happens.
+    """
+    key = name.strip().lower()
+    if key not in BACKENDS:
+        raise DeviceError(f"unknown playback backend {name!r}: choose one of {', '.join(BACKENDS)}")
+    return key
+
+
 def open_sink(name: str, sample_rate: int, workout: str = "WORKOUT") -> Sink:
     """The sink called ``name``; ``DeviceError`` when it cannot play here, with what to do."""
-    key = name.strip().lower()
+    key = check_backend(name)
     if key in ("miniaudio", "null"):
         return MiniaudioSink(sample_rate, null=key == "null", workout=workout)
-    if key == "simpleaudio":
-        return SimpleaudioSink(sample_rate, workout=workout)
-    raise DeviceError(f"unknown playback backend {name!r}: choose one of {', '.join(BACKENDS)}")
+    return SimpleaudioSink(sample_rate, workout=workout)
 
 
 class MiniaudioSink:

@@ -1,0 +1,71 @@
+"""The pipeline: a workout name becomes everything show, check, play and export need.
+
+    name --files.load--> Workout --voices--> Speech --compiler--> Timeline
+
+``prepare`` is the one place that runs these stages in order, so what
+``show`` prints is exactly what ``play`` plays and ``export`` writes; the
+CLI, the benchmark, the tests and a script of your own all call it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import cast
+
+from voicecoach.compiler.compile import CompileWarning, compile_report
+from voicecoach.env import SpeechOpener, open_real_speech
+from voicecoach.errors import EngineError
+from voicecoach.files.load import load_workout
+from voicecoach.model import Timeline, VoiceSettings, Workout
+from voicecoach.voices.base import EstimatedLengths, PhraseLengths, Speech
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """A workout compiled for one voice: what it says, when, and the voice that says it."""
+
+    workout: Workout
+    timeline: Timeline
+    lengths: PhraseLengths
+    """Where the phrase lengths came from: the voice, or an estimate."""
+    warnings: tuple[CompileWarning, ...] = field(default=())
+
+    @property
+    def speech(self) -> Speech:
+        """The voice that speaks the session; an estimated session has none."""
+        if isinstance(self.lengths, EstimatedLengths):
+            raise EngineError(
+                "this session was compiled with estimated phrase lengths and has no voice"
+            )
+        return cast(Speech, self.lengths)
+
+
+def prepare(
+    name: str | Path,
+    voice: VoiceSettings | None = None,
+    *,
+    estimate: bool = False,
+    cwd: Path | None = None,
+    on_synth: Callable[[str], None] | None = None,
+    open_speech: SpeechOpener | None = None,
+) -> Session:
+    """Load the workout ``name`` (a name or a path), open its voice and compile it.
+
+    ``voice`` holds the command-line choices (engine, voice id, rate), which
+    win over the workout's ``voice:`` and ``config.yaml``. With ``estimate``
+    no engine is opened and phrase lengths are guessed. ``on_synth(text)``
+    hears of each phrase the voice has to synthesize. ``open_speech`` is
+    the environment's voice opener (the real one by default).
+    """
+    workout = load_workout(str(name), cwd)
+    lengths: PhraseLengths
+    if estimate:
+        lengths = EstimatedLengths()
+    else:
+        lengths = (open_speech or open_real_speech)(
+            workout.voice, voice or VoiceSettings(), on_synth
+        )
+    compiled = compile_report(workout, lengths)
+    return Session(workout, compiled.timeline, lengths, compiled.warnings)

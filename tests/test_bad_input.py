@@ -35,7 +35,7 @@ CASES = [
     (
         "unknown_key",
         "title: x\nblocks:\n  - exercise: hip-hinge\n    tmepo: 3-1-1-0\n",
-        "unknown_key.yaml:4:5: unknown key `tmepo` in an exercise block\n  4 |     tmepo: 3-1-1-0\n    |     ^^^^^\n  did you mean `tempo`? An exercise block takes: exercise, sets, reps, hold, tempo, rest, side_rest, count.",
+        "unknown_key.yaml:4:5: unknown key `tmepo` in an exercise block\n  4 |     tmepo: 3-1-1-0\n    |     ^^^^^\n  did you mean `tempo`? An exercise block takes: exercise, sets, reps, hold, tempo, rest, side_rest, count, progress.",
     ),
     (
         "unknown_top_key",
@@ -206,6 +206,36 @@ CASES = [
         "voice_rate",
         "title: x\nvoice:\n  rate: 1000\nblocks:\n  - exercise: hip-hinge\n",
         "voice_rate.yaml:3:9: `voice.rate` is 1000; it must be from 60 to 400\n  3 |   rate: 1000\n    |         ^^^^",
+    ),
+    (
+        "range_upside_down",
+        "title: x\nblocks:\n  - exercise: supine-march\n    reps: 10-5\n",
+        "range_upside_down.yaml:4:11: `reps`: `10-5` goes from 10 down to 5; a range goes up: write 5-10\n  4 |     reps: 10-5\n    |           ^^^^",
+    ),
+    (
+        "progress_on_hold",
+        "title: x\nexercises:\n  - id: wall-sit\n    name: Wall sit\n    hold: 30s\nblocks:\n  - exercise: wall-sit\n    progress: reps\n",
+        "progress_on_hold.yaml:8:5: `wall-sit` is a timed hold here, so the block cannot progress in reps\n  8 |     progress: reps\n    |     ^^^^^^^^\n  remove `progress:`; a hold lasts what `hold:` says",
+    ),
+    (
+        "progress_fixed_reps",
+        "title: x\nblocks:\n  - exercise: supine-march\n    reps: 8\n    progress: reps\n",
+        "progress_fixed_reps.yaml:5:15: `progress: reps` needs a range of reps to go through\n  5 |     progress: reps\n    |               ^^^^\n  give the block a range, like `reps: 6-12`, or remove `progress:`",
+    ),
+    (
+        "progress_unknown",
+        "title: x\nblocks:\n  - exercise: supine-march\n    reps: 5-10\n    progress: rpes\n",
+        "progress_unknown.yaml:5:15: `progress` is `rpes`\n  5 |     progress: rpes\n    |               ^^^^\n  did you mean `reps`? it must be one of: reps, none",
+    ),
+    (
+        "avoid_unknown_run",
+        "title: x\nexercises:\n  - id: jump\n    name: Jump\n    avoid_day_before: [lnog]\nblocks:\n  - exercise: jump\n",
+        "avoid_unknown_run.yaml:5:24: `jump` avoid_day_before is `lnog`\n  5 |     avoid_day_before: [lnog]\n    |                        ^^^^\n  did you mean `long`? it must be one of: easy, long, tempo, intervals, race",
+    ),
+    (
+        "range_huge",
+        "title: x\nblocks:\n  - exercise: supine-march\n    reps: 5-500\n",
+        "range_huge.yaml:4:11: `reps` go up to 500; at most 200\n  4 |     reps: 5-500\n    |           ^^^^^",
     ),
 ]
 

@@ -13,10 +13,14 @@ from typing import Literal
 Side = Literal["right", "left"]
 SideMode = Literal["none", "each", "alternate"]
 CountMode = Literal["tempo", "reps", "quiet"]
+RunKind = Literal["easy", "long", "tempo", "intervals", "race"]
+ProgressMode = Literal["reps", "none"]
 
 SIDE_MODES: tuple[SideMode, ...] = ("none", "each", "alternate")
 COUNT_MODES: tuple[CountMode, ...] = ("tempo", "reps", "quiet")
 SIDES: tuple[Side, ...] = ("right", "left")
+RUN_KINDS: tuple[RunKind, ...] = ("easy", "long", "tempo", "intervals", "race")
+PROGRESS_MODES: tuple[ProgressMode, ...] = ("reps", "none")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +107,8 @@ class Exercise:
     caution: str | None = None
     variants: tuple[str, ...] = ()
     about: str | None = None
+    avoid_day_before: tuple[RunKind, ...] = ()
+    """Runs (by kind) this exercise should not come the day before: the plan warns."""
 
     @property
     def is_hold(self) -> bool:
@@ -122,6 +128,8 @@ class ExerciseBlock:
     side_rest_ms: int
     count: CountMode
     where: Where | None = None
+    progress: RepRange | None = None
+    """The range the block progresses through, session by session; ``reps`` is today's."""
 
 
 @dataclass(frozen=True, slots=True)

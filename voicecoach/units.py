@@ -89,7 +89,11 @@ def parse_rep_range(text: str | int) -> RepRange:
         raise ValueError(f"`{text}` is not a rep range; write a number like 8 or a range like 6-12")
     low = int(match[1])
     high = int(match[2]) if match[2] else low
-    if low < 1 or high < low:
+    if high < low:
+        raise ValueError(
+            f"`{text}` goes from {low} down to {high}; a range goes up: write {high}-{low}"
+        )
+    if low < 1:
         raise ValueError(f"`{text}`: a range goes from at least 1 up, like 6-12")
     return RepRange(low, high)
 

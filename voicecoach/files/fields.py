@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from voicecoach.model import PROGRESS_MODES, RUN_KINDS
+
 Schema = dict[str, Any]
 
 DURATION: Schema = {
@@ -92,11 +94,19 @@ EXERCISE_KEYS: dict[str, Schema] = {
     "cues": {**TEXT_LIST, "description": "Short reminders spoken during sets"},
     "caution": {"type": "string", "description": "Spoken when the exercise is introduced"},
     "variants": {**TEXT_LIST, "description": "Harder or easier versions (not spoken)"},
+    "avoid_day_before": {
+        "type": "array",
+        "items": {"enum": list(RUN_KINDS)},
+        "description": "Run kinds this exercise should not come the day before: the plan warns",
+    },
 }
 
 BLOCK_SETTING_KEYS: dict[str, Schema] = {
     "sets": {"type": "integer", "minimum": 1, "maximum": 50, "description": "Default 1"},
-    "reps": {"type": "integer", "minimum": 1, "maximum": 200, "description": "Per side"},
+    "reps": {
+        **REP_RANGE,
+        "description": "Per side: a number (8), or a range (6-12) to progress through",
+    },
     "hold": {**DURATION, "description": "Overrides the exercise's hold"},
     "tempo": TEMPO,
     "rest": {**DURATION, "description": "After each set"},
@@ -107,6 +117,11 @@ BLOCK_SETTING_KEYS: dict[str, Schema] = {
 EXERCISE_BLOCK_KEYS: dict[str, Schema] = {
     "exercise": {"type": "string", "description": "An exercise id"},
     **BLOCK_SETTING_KEYS,
+    "progress": {
+        "enum": list(PROGRESS_MODES),
+        "description": "reps (the default for a range): a rep more per set after each session "
+        "finished in full; none: always the bottom of the range",
+    },
 }
 
 CIRCUIT_KEYS: dict[str, Schema] = {

@@ -32,6 +32,8 @@ from voicecoach.files.yamlsource import Source, kind_of, read_yaml, suggest
 from voicecoach.model import (
     COUNT_MODES,
     DEFAULT_TEMPO,
+    PROGRESS_MODES,
+    RUN_KINDS,
     SIDE_MODES,
     SIDES,
     Block,
@@ -40,7 +42,9 @@ from voicecoach.model import (
     Exercise,
     ExerciseBlock,
     Phases,
+    RepRange,
     RestBlock,
+    RunKind,
     SayBlock,
     Side,
     SideMode,
@@ -248,8 +252,19 @@ def parse_exercise(source: Source, node: Node) -> tuple[Exercise, Node]:
         cues=_templates(source, f.get("cues"), f"{what} cues"),
         caution=text(source, n, f"{what} caution") if (n := f.get("caution")) else None,
         variants=text_list(source, n, f"{what} variants") if (n := f.get("variants")) else (),
+        avoid_day_before=_run_kinds(source, n, what)
+        if (n := f.get("avoid_day_before")) is not None
+        else (),
     )
     return exercise, id_node
+
+
+def _run_kinds(source: Source, node: Node, what: str) -> tuple[RunKind, ...]:
+    items = node.value if isinstance(node, SequenceNode) else [node]
+    if isinstance(node, MappingNode):
+        raise source.error(node, f"{what} avoid_day_before must be a list of run kinds")
+    kinds = [choice(source, item, f"{what} avoid_day_before", RUN_KINDS) for item in items]
+    return tuple(dict.fromkeys(kinds))
 
 
 def _exclusive(source: Source, f: Fields, what: str, *pairs: tuple[str, str]) -> None:
@@ -556,7 +571,7 @@ def _shown_path(path: Path, cwd: Path | None) -> str:
 @dataclass(frozen=True)
 class _Settings:
     sets: int = 1
-    reps: int | None = None
+    reps: RepRange | None = None
     hold_ms: int | None = None
     tempo: Tempo | None = None
     rest_ms: int = DEFAULT_REST_MS
@@ -652,7 +667,7 @@ def _settings(
     f = fields(source, node, allowed, what)
     return _Settings(
         sets=integer(source, n, "`sets`", 1, MAX_SETS) if (n := f.get("sets")) else base.sets,
-        reps=integer(source, n, "`reps`", 1, MAX_REPS) if (n := f.get("reps")) else base.reps,
+        reps=_block_reps(source, n) if (n := f.get("reps")) else base.reps,
         hold_ms=duration(source, n, "`hold`", 1000, MAX_HOLD_MS)
         if (n := f.get("hold"))
         else base.hold_ms,
@@ -667,6 +682,18 @@ def _settings(
         ),
         count=choice(source, n, "`count`", COUNT_MODES) if (n := f.get("count")) else base.count,
     )
+
+
+def _block_reps(source: Source, node: Node) -> RepRange:
+    """A block's reps: a whole number, or a range written like 6-12 to progress through."""
+    value = scalar(source, node, "`reps`")
+    if isinstance(value, str) and "-" in value.strip().lstrip("-"):
+        reps = converted(source, node, "`reps`", parse_rep_range)
+        if reps.high > MAX_REPS:
+            raise source.error(node, f"`reps` go up to {reps.high}; at most {MAX_REPS}")
+        return reps
+    count = integer(source, node, "`reps`", 1, MAX_REPS)
+    return RepRange(count, count)
 
 
 def _blocks(
@@ -757,6 +784,12 @@ def _exercise_block(source: Source, node: Node, lib: Library, defaults: _Setting
         )
     if exercise.is_hold and "tempo" in f:
         raise source.error(f.key_node("tempo"), f"`{exercise.id}` is a timed hold; it has no tempo")
+    if (exercise.is_hold or "hold" in f) and "progress" in f:
+        raise source.error(
+            f.key_node("progress"),
+            f"`{exercise.id}` is a timed hold here, so the block cannot progress in reps",
+            "remove `progress:`; a hold lasts what `hold:` says",
+        )
     if exercise.is_hold or "hold" in f:
         # A default hold applies to timed holds only; a block's own hold turns any
         # exercise into a timed hold of its position.
@@ -775,7 +808,8 @@ def _exercise_block(source: Source, node: Node, lib: Library, defaults: _Setting
             own.count,
             source.where(node),
         )
-    reps = own.reps or (exercise.reps.low if exercise.reps else DEFAULT_REPS)
+    progress = _progress_range(source, f, own.reps, exercise)
+    reps = own.reps.low if own.reps else (exercise.reps.low if exercise.reps else DEFAULT_REPS)
     return ExerciseBlock(
         exercise,
         own.sets,
@@ -786,7 +820,31 @@ def _exercise_block(source: Source, node: Node, lib: Library, defaults: _Setting
         own.side_rest_ms,
         own.count,
         source.where(node),
+        progress,
     )
+
+
+def _progress_range(
+    source: Source, f: Fields, reps: RepRange | None, exercise: Exercise
+) -> RepRange | None:
+    """The range a block progresses through: its own range of reps unless `progress: none`;
+    with `progress: reps` and no reps of its own, the exercise's suggested range."""
+    node = f.get("progress")
+    mode = choice(source, node, "`progress`", PROGRESS_MODES) if node is not None else None
+    if mode == "none":
+        return None
+    if mode is None:
+        return reps if reps is not None and reps.low < reps.high else None
+    assert node is not None
+    if reps is None and exercise.reps is not None and exercise.reps.low < exercise.reps.high:
+        return exercise.reps
+    if reps is None or reps.low == reps.high:
+        raise source.error(
+            node,
+            "`progress: reps` needs a range of reps to go through",
+            "give the block a range, like `reps: 6-12`, or remove `progress:`",
+        )
+    return reps
 
 
 def rep_steps(exercise: Exercise, tempo: Tempo | None = None) -> tuple[Step, ...]:

@@ -97,14 +97,14 @@ def long_workout(rounds: int) -> str:
 def child(workout: str, fmt: str, out: Path) -> None:
     """One export, the way ``voicecoach export`` does it; prints its figures as JSON."""
     start = time.perf_counter()
-    from voicecoach.cli import prepare
     from voicecoach.compiler.present import timeline_json
+    from voicecoach.session import prepare
     from voicecoach.sound.export import export_timeline
 
-    _, speech, compiled = prepare(workout)
+    session = prepare(workout)
     compiled_at = time.perf_counter()
-    timeline = compiled.timeline
-    export_timeline(timeline, speech, out, fmt, force=True)
+    timeline = session.timeline
+    export_timeline(timeline, session.speech, out, fmt, force=True)
     done = time.perf_counter()
     out.with_name(out.name + ".json").write_text(timeline_json(timeline), encoding="utf-8")
     print(
@@ -113,7 +113,7 @@ def child(workout: str, fmt: str, out: Path) -> None:
                 "seconds": done - start,
                 "compile_seconds": compiled_at - start,
                 "audio_seconds": timeline.duration / timeline.sample_rate,
-                "synth_calls": speech.synth_calls,
+                "synth_calls": getattr(session.speech, "synth_calls", None),
                 "phrases": len({e.text for e in timeline.events}),
                 "events": len(timeline.events),
             }
@@ -342,19 +342,16 @@ def bench_first_sound(name: str, workout: str, folder: Path) -> list[str]:
 def bench_drift(minutes: float, folder: Path) -> list[str]:
     """Play the long workout on the null device in real time; compare samples handed with
     the time passed."""
-    from voicecoach.compiler.compile import compile_workout
-    from voicecoach.files.load import load_workout
-    from voicecoach.player.history import NullLog
+    from voicecoach.player.history import SafeLog
     from voicecoach.player.keys import NoKeys
     from voicecoach.player.play import Player
+    from voicecoach.session import prepare
     from voicecoach.sound.sinks import open_sink
-    from voicecoach.voices import open_speech
 
     path = folder / "drift.yaml"
     path.write_text(long_workout(max(1, int(minutes // 25) + 1)), encoding="utf-8")
-    workout = load_workout(str(path))
-    speech = open_speech(workout.voice)
-    timeline = compile_workout(workout, speech)
+    session = prepare(path)
+    speech, timeline = session.speech, session.timeline
     rate = timeline.sample_rate
     sink = open_sink("null", rate)
     samples: list[float] = []
@@ -374,7 +371,7 @@ def bench_drift(minutes: float, folder: Path) -> list[str]:
             samples.append((feed.handed / rate - (now - began[0])) * 1000)
             return "q" if now - began[0] >= minutes * 60 else None
 
-    player = Player(timeline, speech, sink, Watch(), NullLog())
+    player = Player(timeline, speech, sink, Watch(), SafeLog(None, print))
     outcome = player.run()
     offsets = np.array(samples) if samples else np.zeros(1)
     tenth = max(1, len(offsets) // 10)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_voices import FakeEngine
+from fakes import FakeEngine
 
 from voicecoach.voices.cache import HEADER, PhraseCache, read_entry
 from voicecoach.voices.level import tidy

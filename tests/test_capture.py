@@ -22,12 +22,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voicecoach.compiler.compile import compile_workout
-from voicecoach.files.load import load_workout
 from voicecoach.player.history import SetKey, database_path
 from voicecoach.player.play import resume_start
+from voicecoach.session import prepare
 from voicecoach.sound.render import render_all
-from voicecoach.voices import open_speech
 from voicecoach.voices.base import Pcm
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,9 +56,8 @@ def captured(path: Path) -> Pcm:
 
 
 def reference(name: str) -> Pcm:
-    workout = load_workout(name)
-    speech = open_speech(workout.voice)
-    return render_all(compile_workout(workout, speech), speech)
+    session = prepare(name)
+    return render_all(session.timeline, session.speech)
 
 
 NO_SOUND_SERVER = {
@@ -158,9 +155,8 @@ def test_a_killed_session_resumes_at_the_first_unfinished_set(tmp_path: Path, ti
     assert sessions == [("finished",)]
     assert len(rows) == 3
 
-    loaded = load_workout(workout)
-    speech = open_speech(loaded.voice)
-    timeline = compile_workout(loaded, speech)
+    session = prepare(workout)
+    speech, timeline = session.speech, session.timeline
     start, where = resume_start(timeline, {SetKey(*r) for r in rows[:done]})
     assert f": {where}" in result.stderr
     expected = render_all(timeline, speech)[start:]

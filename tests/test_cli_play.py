@@ -1,87 +1,43 @@
 """``play`` and ``history`` through typer's CliRunner, with a device that takes samples at once.
 
-The fast sink stands in for the sound card so a session ends in a moment;
-the real devices are exercised in ``test_capture.py``.
+The environment's capture sink stands in for the sound card so a session ends
+in a moment; the real devices are exercised in ``test_capture.py``.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
+from fakes import CaptureSink, FakeEngine, fake_env, fake_speech
 from typer.testing import CliRunner
 
 from voicecoach.cli import app
+from voicecoach.env import Environment
 from voicecoach.player.history import database_path
 from voicecoach.sound import sinks
 
 runner = CliRunner()
 
 
-class FastSink:
-    """Pulls as fast as the feed renders, on its own thread, like the capture device."""
-
-    name = "fast"
-    error: str | None = None
-
-    def __init__(self) -> None:
-        self.pulled = 0
-        self._source: sinks.Source | None = None
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
-
-    def start(self, source: sinks.Source) -> None:
-        self._source = source
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        assert self._source is not None
-        while not self._stop.is_set() and not self._source.finished:
-            self.pulled += len(self._source.pull(4096))
-
-    def heard(self) -> int:
-        return self.pulled
-
-    def interrupt(self) -> None:
-        pass
-
-    def done(self) -> bool:
-        return self._source is not None and self._source.finished
-
-    def close(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-
-
 @pytest.fixture
-def fast(monkeypatch: pytest.MonkeyPatch) -> list[FastSink]:
-    opened: list[FastSink] = []
-
-    def open_fast(name: str, sample_rate: int, workout: str = "") -> FastSink:
-        if name != "miniaudio":
-            return sinks.open_sink(name, sample_rate, workout)  # type: ignore[return-value]
-        opened.append(FastSink())
-        return opened[-1]
-
-    monkeypatch.setattr(sinks, "open_sink", open_fast)
-    return opened
+def fast() -> Environment:
+    """An environment whose voice is the fake engine and whose device takes samples at once."""
+    return fake_env()
 
 
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
+def invoke(*args: str, env: Environment | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), obj=env or fake_env())
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_play_leads_the_session_to_the_end_and_logs_it(fast: list[FastSink], tiny: str) -> None:
-    code, out, err = invoke("play", tiny)
+def test_play_leads_the_session_to_the_end_and_logs_it(fast: Environment, tiny: str) -> None:
+    code, out, err = invoke("play", tiny, env=fast)
     assert code == 0, err
     assert err.splitlines()[0].startswith("Tiny (00:")
-    assert err.splitlines()[0].endswith(") on fast")
+    assert err.splitlines()[0].endswith(") on capture")
     assert err.splitlines()[-1] == "Done: Tiny."
-    assert fast[0].pulled > 0
+    assert fast.sinks[0].heard() > 0  # type: ignore[attr-defined]
     code, out, _ = invoke("history")
     assert code == 0
     [line] = out.splitlines()
@@ -94,28 +50,30 @@ def test_play_leads_the_session_to_the_end_and_logs_it(fast: list[FastSink], tin
 
 
 def test_resume_with_nothing_to_resume_starts_from_the_beginning(
-    fast: list[FastSink], tiny: str
+    fast: Environment, tiny: str
 ) -> None:
-    code, _, err = invoke("play", tiny, "--resume")
+    code, _, err = invoke("play", tiny, "--resume", env=fast)
     assert code == 0
     assert "Nothing to resume for tiny: starting from the beginning." in err
 
 
-def test_an_unknown_backend_is_bad_input(tiny: str) -> None:
-    code, _, err = invoke("play", tiny, "--backend", "speakers")
+def test_an_unknown_backend_is_bad_input_before_anything_is_synthesized(tiny: str) -> None:
+    engine = FakeEngine()
+    code, _, err = invoke(
+        "play", tiny, "--backend", "speakers", env=fake_env(open_speech=fake_speech(engine))
+    )
     assert code == 2
     assert err == (
         "error: unknown playback backend 'speakers': choose one of miniaudio, simpleaudio, null\n"
     )
+    assert engine.calls == []
 
 
-def test_a_damaged_history_warns_and_the_workout_still_plays(
-    fast: list[FastSink], tiny: str
-) -> None:
+def test_a_damaged_history_warns_and_the_workout_still_plays(fast: Environment, tiny: str) -> None:
     path = database_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"garbage" * 1000)
-    code, _, err = invoke("play", tiny)
+    code, _, err = invoke("play", tiny, env=fast)
     assert code == 0
     assert err.startswith(f"warning: cannot use the session log {path}: file is not a database.")
     assert "Done: Tiny." in err
@@ -137,15 +95,12 @@ def test_history_with_no_sessions_says_how_to_start() -> None:
     )
 
 
-def test_ctrl_c_exits_130_and_says_how_to_carry_on(
-    monkeypatch: pytest.MonkeyPatch, tiny: str
-) -> None:
-    class Interrupted(FastSink):
+def test_ctrl_c_exits_130_and_says_how_to_carry_on(tiny: str) -> None:
+    class Interrupted(CaptureSink):
         def start(self, source: sinks.Source) -> None:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(sinks, "open_sink", lambda *args: Interrupted())
-    code, _, err = invoke("play", tiny)
+    code, _, err = invoke("play", tiny, env=fake_env(open_sink=lambda *args: Interrupted()))
     assert code == 130
     assert err.endswith(
         f"At 00:00. Carry on later with: voicecoach play {tiny} --resume\nStopped.\n"
@@ -155,15 +110,17 @@ def test_ctrl_c_exits_130_and_says_how_to_carry_on(
 
 
 def test_a_log_that_cannot_be_read_for_resume_warns_and_plays_from_the_start(
-    fast: list[FastSink], tiny: str, monkeypatch: pytest.MonkeyPatch
+    tiny: str,
 ) -> None:
     from voicecoach.player import history
 
-    def broken(self: history.History, workout: str) -> None:
-        raise history.HistoryError("cannot use the session log X: database disk image is malformed")
+    class Broken(history.History):
+        def resumable(self, workout: str) -> None:
+            raise history.HistoryError(
+                "cannot use the session log X: database disk image is malformed"
+            )
 
-    monkeypatch.setattr(history.History, "resumable", broken)
-    code, _, err = invoke("play", tiny, "--resume")
+    code, _, err = invoke("play", tiny, "--resume", env=fake_env(open_log=Broken))
     assert code == 0
     assert err.splitlines()[:2] == [
         "warning: cannot use the session log X: database disk image is malformed",
@@ -178,7 +135,9 @@ def test_simpleaudio_missing_says_how_to_install_it(
     import sys
 
     monkeypatch.setitem(sys.modules, "simpleaudio", None)
-    code, _, err = invoke("play", tiny, "--backend", "simpleaudio")
+    code, _, err = invoke(
+        "play", tiny, "--backend", "simpleaudio", env=fake_env(open_sink=sinks.open_sink)
+    )
     assert code == 2
     assert err == (
         'error: the simpleaudio backend is not installed: pip install "voicecoach[simpleaudio]" '

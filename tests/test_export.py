@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 import soundfile as sf
-from test_voices import FakeEngine
+from fakes import FakeEngine
 from typer.testing import CliRunner
 
 from voicecoach import paths
@@ -310,7 +310,7 @@ KILLED = textwrap.dedent(
     sys.path.insert(0, sys.argv[2])
     from pathlib import Path
     from test_export import session
-    from test_voices import FakeEngine
+    from fakes import FakeEngine
     from voicecoach.sound.export import export_timeline
     from voicecoach.voices.cache import PhraseCache
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_voices import FakeEngine
+from fakes import FakeEngine, StepSink
 
 from voicecoach.compiler.compile import compile_workout
 from voicecoach.errors import DeviceError
@@ -71,41 +71,6 @@ def reference(timeline: Timeline, speech: PhraseCache) -> Pcm:
     return render_all(timeline, speech)
 
 
-class StepSink:
-    """Takes ``STEP`` samples each time ``advance`` is called; records all it took."""
-
-    name = "step"
-    error: str | None = None
-
-    def __init__(self) -> None:
-        self.source: Feed | None = None
-        self.taken: list[Pcm] = []
-        self.closed = False
-
-    def start(self, source: Feed) -> None:  # type: ignore[override]
-        self.source = source
-
-    def advance(self) -> None:
-        assert self.source is not None
-        self.taken.append(self.source.pull(STEP))
-
-    def heard(self) -> int:
-        return sum(len(block) for block in self.taken)
-
-    def interrupt(self) -> None:
-        pass
-
-    def done(self) -> bool:
-        return self.source is not None and self.source.finished
-
-    def close(self) -> None:
-        self.closed = True
-
-    @property
-    def stream(self) -> Pcm:
-        return np.concatenate(self.taken)
-
-
 class ScriptedKeys:
     """Presses each key once the clock reaches its position; moves the sink one step per look."""
 
@@ -151,7 +116,7 @@ def run(
     script: list[tuple[int, str]],
     start: int = 0,
 ) -> tuple[StepSink, ScriptedKeys, RecordingLog, Player]:
-    sink = StepSink()
+    sink = StepSink(STEP)
     keys = ScriptedKeys(sink, script)
     log = RecordingLog()
     player = Player(timeline, speech, sink, keys, log, start=start, patience=10.0)
@@ -364,7 +329,7 @@ def test_quit_stops_and_logs_where(timeline: Timeline, speech: PhraseCache) -> N
 def test_ctrl_c_closes_the_device_and_logs_the_interruption(
     timeline: Timeline, speech: PhraseCache
 ) -> None:
-    sink = StepSink()
+    sink = StepSink(STEP)
     keys = ScriptedKeys(sink, [(timeline.sets[0].end + STEP, "^C")])
     log = RecordingLog()
     player = Player(timeline, speech, sink, keys, log, patience=10.0)

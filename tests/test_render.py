@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fakes import FakeEngine
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_voices import FakeEngine
 
 from voicecoach.model import Chapter, Event, Timeline
 from voicecoach.sound.render import RenderOptions, render_all, render_chunks, tick

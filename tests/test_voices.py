@@ -1,67 +1,22 @@
-"""Voice engines, phrase tidying and choosing the voice: a tiny fake engine, then the real ones.
-
-``FakeEngine`` lives here and the cache, render and export tests import it.
-"""
+"""Voice engines, phrase tidying and choosing the voice: the fake engine, then the real ones."""
 
 from __future__ import annotations
 
-import hashlib
-import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
+from fakes import FakeEngine
 
 from voicecoach.errors import EngineError, InputError
 from voicecoach.files.settings import load_config, merge
 from voicecoach.model import VoiceSettings
 from voicecoach.voices import choose, open_engine, open_speech
-from voicecoach.voices.base import Pcm, VoiceInfo
+from voicecoach.voices.base import VoiceInfo
 from voicecoach.voices.level import EDGE_FLOOR, PEAK_LIMIT, TARGET_RMS, tidy
 from voicecoach.voices.pyttsx3_engine import find_voice
 
 RATE = 22050
-
-
-class FakeEngine:
-    """Speaks every text as a tone burst padded with silence, like a real engine does.
-
-    The burst's length and loudness depend on the text; ``jitter`` makes
-    each call a few samples longer than the last (espeak-ng does not give
-    the same samples twice either); ``gate`` holds every call until released.
-    """
-
-    name = "fake"
-    sample_rate = RATE
-    voice = "fake-voice"
-    rate = None
-
-    def __init__(self, version: str = "1", jitter: bool = False) -> None:
-        self.version = version
-        self.jitter = jitter
-        self.calls: list[str] = []
-        self.gate: threading.Barrier | None = None
-        self._lock = threading.Lock()
-
-    def identity(self) -> str:
-        return f"fake {self.version}"
-
-    def voices(self) -> list[VoiceInfo]:
-        return [VoiceInfo("fake-voice", "Fake", ("en",))]
-
-    def synthesize(self, text: str) -> Pcm:
-        with self._lock:
-            self.calls.append(text)
-            extra = len(self.calls) if self.jitter else 0
-        if self.gate is not None:
-            self.gate.wait(timeout=10)
-        seed = int(hashlib.sha256(text.encode()).hexdigest()[:8], 16)
-        n = 600 + 150 * len(text) + extra
-        t = np.arange(n) / RATE
-        loudness = 2000 + seed % 20000
-        burst = np.sin(2 * np.pi * (200 + seed % 300) * t) * loudness * np.hanning(n)
-        pad = np.zeros(400 + seed % 300)
-        return np.concatenate([pad, burst, pad[:250]]).astype(np.int16)
 
 
 def test_tidy_trims_to_the_first_and_last_audible_sample() -> None:

@@ -33,7 +33,6 @@ from voicecoach.model import (
     SayBlock,
     SetSpan,
     Side,
-    Step,
     Timeline,
     Where,
     Workout,
@@ -662,10 +661,6 @@ def _marks(ms: int) -> list[tuple[int, str]]:
         marks.append((60, "one minute"))
     marks += [(30, "thirty seconds"), (10, "ten seconds")]
     return [(s, w) for s, w in marks if s * 1000 < ms]
-
-
-def _step_label(step: Step) -> str:
-    return f"{step.ms / 1000:g}"
 
 
 def _fill(text: str, side: Side) -> str:

@@ -115,19 +115,6 @@ class Log(Protocol):
     def end(self, outcome: str, position: int) -> None: ...
 
 
-class NullLog:
-    """A log that keeps nothing: when the database cannot be used."""
-
-    def begin(self, timeline: Timeline, resume: int | None = None) -> None:
-        pass
-
-    def set_finished(self, span: SetSpan, status: str) -> None:
-        pass
-
-    def end(self, outcome: str, position: int) -> None:
-        pass
-
-
 def database_path() -> Path:
     return paths.data_dir() / "history.sqlite3"
 

@@ -91,25 +91,108 @@ def plan(path: Path, text: str, force: bool) -> Outcome:
     return Outcome(path, "skipped", "not written by voicecoach import; --force replaces it")
 
 
+def umask() -> int:
+    """The process's umask (reading it means setting it, so it is set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+class Staged:
+    """A file written under a hidden temporary name beside ``final``, renamed when complete.
+
+    The one way voicecoach writes a file: a reader, a crash or Ctrl-C never
+    sees half of one. The file gets the permissions any new file would (0666
+    less the umask). With ``replace`` the rename overwrites what is there;
+    without it a name taken meanwhile is never overwritten.
+    """
+
+    def __init__(self, final: Path, replace: bool = False) -> None:
+        self.final = final
+        self.replace = replace
+        self.tmp = final
+        self._open = False
+
+    def open(self) -> Staged:
+        """Make the temporary file; ``InputError`` says why the folder cannot take it."""
+        folder = self.final.parent
+        if not folder.is_dir():
+            raise InputError(f"cannot write {self.final}: the folder {folder} does not exist")
+        try:
+            return self.make()
+        except OSError as error:
+            raise InputError(f"cannot write to {folder}: {error.strerror}") from None
+
+    def make(self) -> Staged:
+        """Make the temporary file; ``OSError`` as it comes."""
+        fd, name = tempfile.mkstemp(
+            dir=self.final.parent, prefix=f".{self.final.name}.", suffix=".part"
+        )
+        os.close(fd)
+        os.chmod(name, 0o666 & ~umask())  # mkstemp makes it private
+        self.tmp = Path(name)
+        self._open = True
+        return self
+
+    def commit(self) -> None:
+        """Put the finished file in place; ``InputError`` if the name was taken meanwhile."""
+        if not self.put():
+            raise InputError(f"{self.final} already exists; use --force to replace it")
+
+    def put(self) -> bool:
+        """Put the finished file in place; False if the name was taken (without replace)."""
+        if not self._open:
+            return True
+        if self.replace:
+            os.replace(self.tmp, self.final)
+            self._open = False
+            return True
+        try:
+            # A link fails if the name was taken meanwhile, where a rename would overwrite.
+            os.link(self.tmp, self.final)
+        except FileExistsError:
+            return False
+        except OSError:
+            if self.final.exists():
+                return False
+            # No hard links here (some network and FAT file systems): rename instead.
+            os.replace(self.tmp, self.final)
+            self._open = False
+            return True
+        self.discard()
+        return True
+
+    def discard(self) -> None:
+        if self._open:
+            self.tmp.unlink(missing_ok=True)
+            self._open = False
+
+    def __enter__(self) -> Staged:
+        return self.open()
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        try:
+            if error is None:
+                self.commit()
+        finally:
+            self.discard()
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file and a rename."""
+    staged = Staged(path, replace=True)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-        )
+        staged.make()
     except OSError as error:
         raise VoicecoachError(f"{path}: cannot write there ({error.strerror})") from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.replace(temporary, path)
+        staged.tmp.write_text(text, encoding="utf-8", newline="\n")
+        staged.commit()
     except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
         raise VoicecoachError(f"{path}: cannot write it ({error.strerror})") from None
-    except BaseException:  # Ctrl-C between the write and the rename: no temporary file left
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    finally:  # also Ctrl-C between the write and the rename: no temporary file left
+        staged.discard()
 
 
 def write_planned(

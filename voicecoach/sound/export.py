@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from voicecoach.errors import InputError
+from voicecoach.files.writer import Staged
 from voicecoach.model import Chapter, Timeline
 from voicecoach.sound.render import RenderOptions, render_chunks
 from voicecoach.voices.base import Pcm, Speech
@@ -204,7 +204,7 @@ def export_timeline(
     tags = tags or Tags(title=timeline.title, album=timeline.title)
     _make_folder(path.parent)
     chunks = _rendered(timeline, speech, options, progress)
-    with _Staged(path, force) as staged:
+    with Staged(path, force) as staged:
         _encode(staged.tmp, form, timeline.sample_rate, chunks, tags)
         _tag(staged.tmp, form, tags, timeline.chapters, timeline.sample_rate)
     return path
@@ -256,7 +256,7 @@ def export_split(
     _make_folder(folder)
     rate = timeline.sample_rate
     stream = _Pushback(_rendered(timeline, speech, options, progress))
-    staged = [_Staged(t, force) for t in targets]
+    staged = [Staged(t, force) for t in targets]
     try:
         for i, (part, stage) in enumerate(zip(parts, staged, strict=True)):
             stage.open()
@@ -267,7 +267,7 @@ def export_split(
         for part, name in zip(parts, names, strict=True):
             seconds = round((part.end - part.start) / rate)
             lines += [f"#EXTINF:{seconds},{_one_line(part.title)}", name]
-        with _Staged(playlist, force) as list_stage:
+        with Staged(playlist, force) as list_stage:
             list_stage.tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
             for stage in staged:
                 stage.commit()
@@ -458,71 +458,3 @@ def _make_folder(folder: Path) -> None:
         raise InputError(f"cannot make the folder {folder}: {error.strerror}") from None
     if not folder.is_dir():
         raise InputError(f"cannot write to {folder}: it is not a folder")
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-class _Staged:
-    """A file written under a hidden temporary name beside ``final``, renamed when complete."""
-
-    def __init__(self, final: Path, force: bool) -> None:
-        self.final = final
-        self.force = force
-        self.tmp = final
-        self._open = False
-
-    def open(self) -> _Staged:
-        folder = self.final.parent
-        if not folder.is_dir():
-            raise InputError(f"cannot write {self.final}: the folder {folder} does not exist")
-        try:
-            fd, name = tempfile.mkstemp(dir=folder, prefix=f".{self.final.name}.", suffix=".part")
-        except OSError as error:
-            raise InputError(f"cannot write to {folder}: {error.strerror}") from None
-        os.close(fd)
-        # mkstemp makes the file private; an exported file gets the usual permissions.
-        os.chmod(name, 0o666 & ~_umask())
-        self.tmp = Path(name)
-        self._open = True
-        return self
-
-    def commit(self) -> None:
-        if not self._open:
-            return
-        if self.force:
-            os.replace(self.tmp, self.final)
-        else:
-            try:
-                # A link fails if the name was taken meanwhile, where a rename would overwrite.
-                os.link(self.tmp, self.final)
-            except FileExistsError:
-                raise InputError(
-                    f"{self.final} already exists; use --force to replace it"
-                ) from None
-            except OSError:
-                if self.final.exists():
-                    raise InputError(
-                        f"{self.final} already exists; use --force to replace it"
-                    ) from None
-                os.replace(self.tmp, self.final)
-            self.tmp.unlink(missing_ok=True)
-        self._open = False
-
-    def discard(self) -> None:
-        if self._open:
-            self.tmp.unlink(missing_ok=True)
-            self._open = False
-
-    def __enter__(self) -> _Staged:
-        return self.open()
-
-    def __exit__(self, kind: object, error: object, trace: object) -> None:
-        try:
-            if error is None:
-                self.commit()
-        finally:
-            self.discard()

@@ -16,9 +16,7 @@ first one written wins and everyone reads it.
 from __future__ import annotations
 
 import hashlib
-import os
 import struct
-import tempfile
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -27,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from voicecoach import paths
+from voicecoach.files.writer import Staged
 from voicecoach.voices.base import Engine, Pcm
 from voicecoach.voices.level import tidy
 
@@ -158,34 +157,24 @@ def write_entry(path: Path, pcm: Pcm, sample_rate: int, replace: bool = False) -
     """
     body = np.ascontiguousarray(pcm, dtype="<i2").tobytes()
     data = HEADER.pack(MAGIC, sample_rate, len(pcm), zlib.crc32(body)) + body
+    staged = Staged(path, replace=replace)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
+        staged.make()
+        staged.tmp.write_bytes(data)
+        if staged.put():
+            return pcm
+        existing = read_entry(path, sample_rate)
+        if existing is not None:
+            return existing
+        staged.replace = True
+        staged.put()
+        return pcm
     except OSError:
         # A read-only or full cache folder costs speed, not correctness.
         return pcm
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        if replace:
-            os.replace(tmp, path)
-            return pcm
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            existing = read_entry(path, sample_rate)
-            if existing is not None:
-                return existing
-            os.replace(tmp, path)
-        except OSError:
-            # No hard links here (some network and FAT file systems): rename instead.
-            os.replace(tmp, path)
-        return pcm
-    except OSError:
-        return pcm
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        staged.discard()
 
 
 def _fit(pcm: Pcm, length: int) -> Pcm:

@@ -28,7 +28,7 @@ from voicecoach.files.fields import (
     VOICE_KEYS,
     WORKOUT_KEYS,
 )
-from voicecoach.files.yamlsource import Source, kind_of, read_yaml, suggest
+from voicecoach.files.yamlsource import ID_LINE, Source, did_you_mean, kind_of, read_yaml
 from voicecoach.model import (
     COUNT_MODES,
     DEFAULT_TEMPO,
@@ -106,8 +106,7 @@ def fields(source: Source, node: Node, allowed: dict[str, Any], what: str) -> Fi
                 key_node, f"`{key}` is given twice in {what}", f"it was first given on line {first}"
             )
         if key not in allowed:
-            close = suggest(key, allowed)
-            hint = f"did you mean `{close}`? " if close else ""
+            hint = did_you_mean(key, allowed)
             raise source.error(
                 key_node,
                 f"unknown key `{key}` in {what}",
@@ -181,8 +180,7 @@ def choice(source: Source, node: Node, what: str, options: tuple[T, ...]) -> T:
     for option in options:
         if value == option:
             return option
-    close = suggest(str(value), [str(o) for o in options])
-    hint = f"did you mean `{close}`? " if close else ""
+    hint = did_you_mean(str(value), [str(o) for o in options])
     raise source.error(
         node,
         f"{what} is `{value}`",
@@ -303,8 +301,7 @@ def _templates(source: Source, node: Node | None, what: str) -> tuple[str, ...]:
 def _check_template(source: Source, node: Node, value: str, what: str) -> None:
     for match in _TEMPLATE.finditer(value):
         if match[1] not in TEMPLATE_NAMES:
-            close = suggest(match[1], TEMPLATE_NAMES)
-            hint = f"did you mean `{{{close}}}`? " if close else ""
+            hint = did_you_mean(match[1], TEMPLATE_NAMES, "`{{{}}}`")
             raise source.error(
                 node,
                 f"{what}: unknown placeholder `{{{match[1]}}}`",
@@ -440,7 +437,7 @@ class Library:
                     body = path.read_text(encoding="utf-8-sig", errors="replace")
                 except OSError:
                     continue
-                ids.update(re.findall(r"(?m)^\s*-?\s*id:\s*['\"]?([a-z0-9-]+)", body))
+                ids.update(ID_LINE.findall(body))
         return sorted(ids)
 
     def all(self) -> Iterator[tuple[str, Exercise]]:
@@ -530,8 +527,7 @@ def find_workout(name: str, cwd: Path | None = None) -> WorkoutFile:
             if path.is_file():
                 return WorkoutFile(name, path, origin)
     known = [w.name for w in list_workouts(cwd)]
-    close = suggest(name, known)
-    hint = f"did you mean `{close}`? " if close else ""
+    hint = did_you_mean(name, known)
     where = ", ".join(str(folder) for _, folder in workout_folders(cwd)[:2])
     raise InputError(
         f"no workout named `{name}`\n  {hint}workouts are looked up in {where} "
@@ -731,8 +727,7 @@ def _block(
             "put each in a block of its own",
         )
     if not kinds:
-        close = suggest(keys[0], ("exercise", "say", "rest", "circuit")) if keys else None
-        hint = f"did you mean `{close}`? " if close else ""
+        hint = did_you_mean(keys[0], ("exercise", "say", "rest", "circuit")) if keys else ""
         raise source.error(
             node.value[0][0] if node.value else node,
             "a block must start with `exercise:`, `say:`, `rest:` or `circuit:`",
@@ -767,8 +762,7 @@ def _exercise_block(source: Source, node: Node, lib: Library, defaults: _Setting
     exercise_id = text(source, id_node, "`exercise`")
     exercise = lib.find(exercise_id)
     if exercise is None:
-        close = suggest(exercise_id, lib.known_ids())
-        hint = f"did you mean `{close}`? " if close else ""
+        hint = did_you_mean(exercise_id, lib.known_ids())
         raise source.error(
             id_node,
             f"unknown exercise `{exercise_id}`",

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Literal
 
 from voicecoach.errors import InputError, VoicecoachError
+from voicecoach.files.yamlsource import ID_LINE
 
 Status = Literal["new", "updated", "unchanged", "skipped"]
 
 _HASH_LINE = re.compile(r"^# voicecoach-hash: sha256:([0-9a-f]{16})\b.*$", re.M)
-_ID_LINE = re.compile(r"(?m)^\s*-?\s*id:\s*['\"]?([a-z0-9-]+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +227,7 @@ def ids_in_folder(folder: Path) -> dict[str, list[Path]]:
             body = path.read_text(encoding="utf-8-sig", errors="replace")
         except OSError:
             continue
-        for exercise_id in _ID_LINE.findall(body):
+        for exercise_id in ID_LINE.findall(body):
             found.setdefault(exercise_id, []).append(path)
     return found
 

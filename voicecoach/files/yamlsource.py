@@ -8,6 +8,7 @@ refused where they are written: a billion-laughs document is never expanded.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,6 +141,19 @@ def suggest(word: str, choices: Iterable[str]) -> str | None:
     """The closest choice to a misspelt word, if one is close."""
     found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return found[0] if found else None
+
+
+def did_you_mean(word: str, choices: Iterable[str], shown: str = "`{}`") -> str:
+    """ "did you mean `x`? " for the closest choice to ``word``, or "" when none is close.
+
+    ``shown`` is how the choice is written (``"`{{{}}}`"`` for a ``{side}`` template).
+    """
+    close = suggest(word, choices)
+    return f"did you mean {shown.format(close)}? " if close else ""
+
+
+ID_LINE = re.compile(r"(?m)^\s*-?\s*id:\s*['\"]?([a-z0-9-]+)")
+"""An exercise's ``id:`` line, found without parsing the file (for listing ids quickly)."""
 
 
 def kind_of(node: Node) -> str:

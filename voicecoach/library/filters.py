@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from voicecoach.errors import InputError
-from voicecoach.files.yamlsource import suggest
+from voicecoach.files.yamlsource import did_you_mean
 from voicecoach.model import SIDE_MODES, Exercise
 
 NO_EQUIPMENT = "none"
@@ -47,8 +47,7 @@ def exercise_filter(
     modes = tuple(s.strip().lower() for s in sides)
     for mode in modes:
         if mode not in SIDE_MODES:
-            close = suggest(mode, SIDE_MODES)
-            hint = f"did you mean `{close}`? " if close else ""
+            hint = did_you_mean(mode, SIDE_MODES)
             raise InputError(
                 f"--sides is `{mode}`\n  {hint}it must be one of: {', '.join(SIDE_MODES)}"
             )

@@ -25,7 +25,7 @@ import yaml
 from voicecoach import paths
 from voicecoach.errors import InputError
 from voicecoach.files.writer import Outcome, ids_in_folder, plan, with_header
-from voicecoach.files.yamlsource import read_text, suggest
+from voicecoach.files.yamlsource import did_you_mean, read_text
 from voicecoach.library.instructions import (
     Facts,
     Pause,
@@ -237,8 +237,8 @@ def select(
         for wanted in wanted_ids:
             entry = by_id.get(wanted.strip().lower())
             if entry is None:
-                close = suggest(wanted, [e.source_id for e in entries] + list(made.values()))
-                hint = f"; did you mean `{close}`?" if close else ""
+                hint = did_you_mean(wanted, [e.source_id for e in entries] + list(made.values()))
+                hint = f"; {hint.strip()}" if hint else ""
                 raise InputError(f"no entry with id `{wanted}` in {entries[0].file}{hint}")
             chosen.append(entry)
     return sorted(set(chosen), key=lambda e: e.index)

@@ -19,7 +19,7 @@ from voicecoach import paths
 from voicecoach.compiler.compile import compile_workout
 from voicecoach.errors import InputError
 from voicecoach.files.load import Library, parse_workout, standard_library
-from voicecoach.files.yamlsource import parse_yaml, suggest
+from voicecoach.files.yamlsource import did_you_mean, parse_yaml
 from voicecoach.model import Exercise
 from voicecoach.units import format_duration, number_words
 from voicecoach.voices.base import EstimatedLengths
@@ -78,8 +78,7 @@ def find_exercises(ids: Sequence[str], library: Library) -> list[Exercise]:
     for exercise_id in ids:
         exercise = library.find(exercise_id)
         if exercise is None:
-            close = suggest(exercise_id, library.known_ids())
-            hint = f"did you mean `{close}`? " if close else ""
+            hint = did_you_mean(exercise_id, library.known_ids())
             raise InputError(
                 f"unknown exercise `{exercise_id}`\n"
                 f"  {hint}`voicecoach list` shows the exercises there are"

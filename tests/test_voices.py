@@ -12,9 +12,8 @@ from voicecoach.errors import EngineError, InputError
 from voicecoach.files.settings import load_config, merge
 from voicecoach.model import VoiceSettings
 from voicecoach.voices import choose, open_engine, open_speech
-from voicecoach.voices.base import VoiceInfo
+from voicecoach.voices.base import VoiceInfo, find_voice
 from voicecoach.voices.level import EDGE_FLOOR, PEAK_LIMIT, TARGET_RMS, tidy
-from voicecoach.voices.pyttsx3_engine import find_voice
 
 RATE = 22050
 

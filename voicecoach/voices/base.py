@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+from voicecoach.errors import EngineError
+
 Pcm = npt.NDArray[np.int16]
 """Mono 16-bit PCM at the engine's sample rate."""
+
+MIN_RATE, MAX_RATE = 60, 400
+"""The speaking rates, in words per minute, that any engine accepts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,3 +85,29 @@ class EstimatedLengths:
         syllables = sum(max(1, sum(ch in "aeiouy" for ch in w.lower())) for w in text.split())
         seconds = 0.12 + 0.6 * words / self._wps + 0.06 * syllables
         return int(seconds * self._rate)
+
+
+def check_rate(rate: int | None) -> None:
+    """``EngineError`` for a rate no engine speaks at."""
+    if rate is not None and not MIN_RATE <= rate <= MAX_RATE:
+        raise EngineError(f"--rate {rate} is out of range: use {MIN_RATE} to {MAX_RATE}")
+
+
+def find_voice(voices: list[VoiceInfo], wanted: str, engine: str) -> str:
+    """The id of the voice ``wanted`` names: by id, by name, by the id's last part or language."""
+    key = wanted.strip().lower()
+    for match in (
+        lambda v: v.id.lower() == key,
+        lambda v: v.name.lower() == key,
+        lambda v: v.id.lower().rsplit("/", 1)[-1] == key,
+        lambda v: key in (lang.lower() for lang in v.languages),
+    ):
+        found = [v for v in voices if match(v)]
+        if found:
+            return found[0].id
+    names = [v.id for v in voices] + [v.name for v in voices]
+    close = difflib.get_close_matches(wanted, names, n=3)
+    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    raise EngineError(
+        f"{engine} has no voice {wanted!r}.{hint} `voicecoach voices --engine {engine}` lists them."
+    )

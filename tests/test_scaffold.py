@@ -90,10 +90,10 @@ def test_holds_get_holds_and_imported_exercises_play(tmp_path: Path) -> None:
         "    rest: 20s                 # after each set\n"
         "    side_rest: 5s             # between the two sides\n"
     ) in text
-    assert "  # Hip Lift with Band (glutes, calves, hamstrings; bands)\n" in text
+    assert "  # Hip Lift with Band (glutes, calves, hamstrings; resistance band, rack)\n" in text
     code, out, _ = invoke("show", "glutes", "--estimate")
     assert code == 0
-    assert "You will need: bands and foam roll." in out
+    assert "You will need: resistance band, rack and foam roller." in out
     assert "Two holds of thirty seconds, each side, right first." in out
 
 

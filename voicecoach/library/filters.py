@@ -1,7 +1,9 @@
 """Which exercises (and workouts) ``voicecoach list`` shows when asked for some only.
 
 Words match the way a person means them: case does not matter, a plural
-matches its singular (``bands`` finds ``resistance band``), and every word
+matches its singular, another word for the same equipment matches it
+(``bands`` finds ``resistance band``, ``swiss ball`` finds ``exercise ball``:
+the table is ``voicecoach/equipment.py``'s), and every word
 asked for must be there (``back`` finds ``lower back`` and ``middle back``).
 Repeating an option widens it (``--muscle glutes --muscle calves``: either);
 different options narrow (``--muscle glutes --equipment bands``: both).
@@ -13,13 +15,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from voicecoach import equipment as gear
 from voicecoach.errors import InputError
 from voicecoach.files.yamlsource import did_you_mean
 from voicecoach.model import SIDE_MODES, Exercise
-
-NO_EQUIPMENT = "none"
-"""``--equipment none``: exercises that need nothing to be fetched."""
-_NOTHING = {"body only", "none", "bodyweight", "body weight"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,19 +53,9 @@ def exercise_filter(
     return ExerciseFilter(tuple(muscles), tuple(equipment), modes, tuple(sources))
 
 
-def _stem(word: str) -> str:
-    if word.endswith("ves") and len(word) > 4:
-        return word[:-3] + "f"
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
-        return word[:-1]
-    return word
-
-
 def words(text: str) -> frozenset[str]:
     """The words of a text, lowercased and singular: ``Resistance Bands`` -> {resistance, band}."""
-    return frozenset(_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()))
+    return frozenset(gear.singular(w) for w in re.findall(r"[a-z0-9]+", text.lower()))
 
 
 def _any_has(wanted: Iterable[str], items: Iterable[str]) -> bool:
@@ -75,11 +64,12 @@ def _any_has(wanted: Iterable[str], items: Iterable[str]) -> bool:
 
 
 def _equipment_matches(wanted: Iterable[str], equipment: tuple[str, ...]) -> bool:
+    names = [gear.canonical(e) for e in equipment]
     for item in wanted:
-        if item.strip().lower() == NO_EQUIPMENT:
-            if all(e.strip().lower() in _NOTHING for e in equipment):
+        if gear.is_nothing(item):
+            if all(name == gear.NONE_WORD for name in names):
                 return True
-        elif _any_has([item], equipment):
+        elif _any_has([gear.canonical(item)], names):
             return True
     return False
 

@@ -22,11 +22,14 @@ from typing import Any
 
 import yaml
 
+from voicecoach import equipment as gear
 from voicecoach import paths
 from voicecoach.errors import InputError
+from voicecoach.files.load import MAX_HOLD_MS, MAX_REPS, MAX_TEXT
 from voicecoach.files.writer import Outcome, ids_in_folder, plan, with_header
 from voicecoach.files.yamlsource import did_you_mean, read_text
 from voicecoach.library.instructions import (
+    GYM,
     Facts,
     Pause,
     ascii_text,
@@ -40,18 +43,17 @@ DATABASE = "free-exercise-db"
 DATABASE_TITLE = "Free Exercise DB"
 LICENCE = "public domain, Unlicense"
 MAX_BYTES = 50_000_000
-MAX_CUE_CHARS = 400
+MAX_CUE_CHARS = MAX_TEXT
 MAX_NAME_CHARS = 80
 MAX_ABOUT_CHARS = 2000
 MAX_CATEGORY_CHARS = 40
 MAX_SOURCE_ID_CHARS = 200
 MAX_ID_CHARS = 60
 """Ids name files: a long name would make a file name some systems refuse."""
-MAX_REPS = 200
 DEFAULT_REPS = (8, 12)
 DEFAULT_HOLD_S = 30
 MIN_HOLD_S = 5
-MAX_HOLD_S = 30 * 60
+MAX_HOLD_S = MAX_HOLD_MS // 1000
 DEFAULT_ACTIVITY_S = 60
 MOVE_MS = 2000
 TIMED_CATEGORIES = {"cardio"}
@@ -308,7 +310,9 @@ def convert(entry: Entry, exercise_id: str) -> Converted:
             steps.append(plain)
         else:
             notes.append(f"instruction {number} is empty; left out")
-    kept, facts = read_instructions(steps)
+    plain_equipment = _plain(entry, "the equipment", entry.equipment or "")
+    mat = gear.canonical(plain_equipment) not in gear.GYM_ONLY
+    kept, facts = read_instructions([gear.unify_words(s) for s in steps], mat, name)
 
     def said(kind: str) -> list[str]:
         return [_cap(part) for s in kept if s.kind == kind for part in spoken(s.text)]
@@ -324,7 +328,7 @@ def convert(entry: Entry, exercise_id: str) -> Converted:
         "source": f"{DATABASE_TITLE}, entry {source_label(entry)} ({LICENCE})",
         "category": _plain(entry, "the category", entry.category)[:MAX_CATEGORY_CHARS] or "other",
         "muscles": [m for m in (_plain(entry, "a muscle", m) for m in entry.muscles) if m],
-        "equipment": _equipment(entry),
+        "equipment": _equipment(plain_equipment, [*setup, *moves, *tips], notes),
     }
     if facts.sides != "none":
         data["sides"] = facts.sides
@@ -333,7 +337,9 @@ def convert(entry: Entry, exercise_id: str) -> Converted:
         if facts.limb != "side":
             data["limb"] = facts.limb
     data.update(_amount(entry, facts, [s.text for s in kept if s.kind == "move"], notes))
-    for key, items in (("setup", setup), ("cues", tips + moves)):
+    # The movement is described before the first set, after the setup; the reminders before
+    # later sets are the tips, then what to keep doing, then the movement again.
+    for key, items in (("setup", setup + moves), ("cues", _reminders(tips, moves, setup))):
         if items:
             data[key] = items
     if caution := " ".join(s.text for s in kept if s.kind == "caution"):
@@ -356,10 +362,45 @@ def source_label(entry: Entry) -> str:
     return " ".join(ascii_text(entry.source_id).split())[:MAX_SOURCE_ID_CHARS]
 
 
-def _equipment(entry: Entry) -> list[str]:
-    # "other" is kept (so `list --equipment none` leaves it out); the player never says it.
-    plain = _plain(entry, "the equipment", entry.equipment or "")
-    return [plain.lower() if plain.lower() == "other" else plain] if plain else []
+_NEEDED = {"rack": "rack", "peg": "rack", "machine": "machine", "cable": "cable"}
+_NEEDED |= {"pulley": "cable", "bench": "bench", "partner": "partner", "sled": "sled"}
+
+
+def _equipment(plain: str, said: Sequence[str], notes: list[str]) -> list[str]:
+    """The entry's equipment by its one name, and what the spoken text cannot do without.
+
+    "other" is kept (so `list --equipment none` leaves it out); the player never says it.
+    A setup that lies on a bench or racks a bar needs them, whatever the database's one
+    word says: they are added, with a note.
+    """
+    found = [] if not plain or gear.is_nothing(plain) else [gear.canonical(plain)]
+    for text in said:
+        for match in GYM.finditer(text):
+            word = match.group().lower().split()[-1]
+            needed = next(name for stem, name in _NEEDED.items() if word.startswith(stem))
+            if needed not in found and not (needed == "machine" and "cable" in found):
+                found.append(needed)
+                notes.append(f"the instructions need a {needed}; added to its equipment")
+    return found
+
+
+_REMINDER = re.compile(
+    r"^(?:keep|make sure|ensure|maintain|remember|try|focus|avoid|do not|don't|never)\b", re.I
+)
+_BACK_TO_START = re.compile(
+    r"^(?:slowly |then |and )?(?:return|go back|come back|bring [^.]*? back|lower [^.]*? back)"
+    r"[^.]*\bstart(?:ing)? position\.$",
+    re.I,
+)
+
+
+def _reminders(tips: Sequence[str], moves: Sequence[str], setup: Sequence[str]) -> list[str]:
+    """What to say before later sets (and in long holds): the tips, what to keep doing,
+    then the movement; never just "Return to the starting position.". An exercise that
+    states no movement (a plank) is reminded of what its setup says to keep doing."""
+    form = [m for m in (moves or setup if not tips else moves) if _REMINDER.match(m)]
+    rest = [m for m in moves if m not in form and not _BACK_TO_START.match(m)]
+    return list(dict.fromkeys([*tips, *form, *rest]))
 
 
 def _cap(text: str) -> str:

@@ -60,6 +60,8 @@ class Facts:
     pauses: list[Pause] = field(default_factory=list)
     stated_second: Literal["right", "left"] | None = None
     """The side a "repeat with the left leg" names: the second one."""
+    one_limb: str | None = None
+    """The limb a sentence holds apart from the other ("attach the band to one ankle")."""
 
 
 # Plain text.
@@ -146,6 +148,12 @@ def tidy(text: str) -> str:
     text = re.sub(r"(\d)\s*lbs?\b\.?", r"\1 pounds", text)
     text = re.sub(r"\be\.g\.,?", "for example", text)
     text = re.sub(r"\bi\.e\.,?", "that is", text)
+    # "Lay down on the floor": the text means lie, and a coach says so
+    text = re.sub(
+        r"\b([Ll])a(y|ying) (?=(?:down|on|with|face|facedown|flat|back|prone|at|in)\b)",
+        lambda m: f"{m[1]}{'ie' if m[2] == 'y' else 'ying'} ",
+        text,
+    )
     text = text.replace("&", " and ").replace("he/she", "he or she").replace(" - ", ", ")
     text = re.sub(r"(?<=[a-z])/(?=[a-z])", " or ", text)
     text = re.sub(r"\s+", " ", text)
@@ -154,6 +162,14 @@ def tidy(text: str) -> str:
     text = re.sub(r"[,;:]+\s*([.!?])", r"\1", text)
     text = re.sub(r"^[\s,;:.]+|[\s,;:]+$", "", text)
     text = re.sub(r"^(?:and|also|so|now)\b,?\s*", "", text, flags=re.I)
+    # "After choosing a suitable band, ...": the choice was made before the set
+    text = re.sub(
+        r"^after (?:choosing|selecting) (?:a|an|the|your) (?:suitable|appropriate|desired) "
+        r"[\w ]{1,20}?,\s*",
+        "",
+        text,
+        flags=re.I,
+    )
     # A conjunction left dangling where filler was cut off: "Return to the start and."
     text = re.sub(r"(?:[\s,]+(?:and|or|but)(?: then)?)+(?=[.!?]?$)", "", text, flags=re.I)
     if not re.search(r"[A-Za-z]", text):
@@ -469,6 +485,49 @@ _ALTERNATE = (
     ),
     re.compile(r"\balternating (?:each side|left and right|back and forth)\b", re.I),
 )
+_ONE = r"(?P<limb>ankle|leg|foot|knee|arm|hand|wrist)"
+_NOT_ONE = (
+    r"(?! (?:(?:slightly|about \w+ inches|a little|\w+ inches) )?"
+    r"(?:forward|back|behind|in front)\b)"
+    r"(?! (?:at a time|and one|or one|\w+ (?:around|on top of) the other)\b)"
+    r"(?! (?:around|on top of) the other\b)"
+)
+"""Not one side's work: "one foot forward and one back" (a stance), "one arm at a time",
+"one ankle around the other" (both legs, crossed)."""
+_ONE_LIMB = (
+    re.compile(rf"\b(?:to|on|onto|in|with|from) one {_ONE}\b{_NOT_ONE}", re.I),
+    re.compile(
+        rf"\b(?:raise|lift|hold|extend|flex|bend|cross|straighten|hook|plant) one {_ONE}\b"
+        rf"{_NOT_ONE}",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:keep|keeping|let|letting|extend|extending|hold|holding|lift|lifting|raise|"
+        r"raising|rest|resting|on) (?:the|your) (?:other|free|non-?working) "
+        r"(?P<limb>leg|foot|knee)\b",
+        re.I,
+    ),
+)
+"""One limb worked or set apart from the other: "attach the other end to one ankle", "raise
+one leg off the ground", "keeping your other leg straight"."""
+_ONE_LIMB_NAME = re.compile(
+    r"\b(?:one|single)[- ](?P<limb>arm|leg|hand)(?:ed|s)?\b|\bunilateral\b", re.I
+)
+
+
+def one_limb(text: str, name: bool = False) -> str | None:
+    """The limb (``leg`` or ``arm``) a sentence (or an exercise's ``name``) works one at a
+    time, if it says so."""
+    for pattern in (_ONE_LIMB_NAME,) if name else _ONE_LIMB:
+        if match := pattern.search(text):
+            word = (match.groupdict().get("limb") or "side").lower()
+            return _ONE_LIMB_WORDS.get(word, word)
+    return None
+
+
+_ONE_LIMB_WORDS = {"ankle": "leg", "foot": "leg", "knee": "leg", "hand": "arm", "wrist": "arm"}
+
+
 _START = re.compile(
     r",?\s*(?:and )?(?:this(?: will be| is| should be)?|(?:that|which) (?:will be|is|should be)) "
     r"(?:your|the) "
@@ -663,7 +722,8 @@ def _pause_place(text: str) -> PausePlace:
 
 
 _FILLER_WORDS = set(
-    """a after again all and are arm arms as be before both complete continue do done each
+    """a after again all and are arm arms as at be before both complete conclusion continue do
+    done each
     exercise foot feet hand hands left leg legs one right
     fashion for have hold in is it manner more motion movement movements now of on once
     opposite or other perform position reposition repeat repetitions reps same seconds
@@ -708,13 +768,69 @@ _ABOUT = re.compile(
 )
 
 
-def classify(text: str, in_setup: bool) -> Sentence:
-    """What kind of thing a kept sentence says, with any "Tip:" label taken off."""
+GYM = re.compile(
+    r"\b(?:(?:squat |power )?racks?|pegs?|(?:smith )?machines?|cables?|pulleys?|bench(?:es)?|"
+    r"partners?|sleds?)\b",
+    re.I,
+)
+"""What a gym has and a mat does not."""
+_GYM_ASIDES = (
+    # "a sturdy object like a squat rack": the example is a gym's, the object is not
+    (
+        re.compile(
+            r",?\s+(?:like|such as)(?: that of)? (?:a|an|the) (?:\w+ )?(?:rack|bench)\b", re.I
+        ),
+        "",
+    ),
+    # "on an exercise mat or a flat bench", "on the ground, or resting on a bench"
+    (
+        re.compile(
+            r"\b(mat|floor|ground),? or (?:(?:resting|lying|placed) )?(?:on )?(?:a|an|the) "
+            r"(?:\w+ )?bench\b",
+            re.I,
+        ),
+        r"\1",
+    ),
+    # "You can use a partner for this exercise or brace your feet ...": the other way needs none
+    (
+        re.compile(
+            r"\b(?:use|have) a partner(?: for this (?:exercise|stretch))?,? or (?=\w)", re.I
+        ),
+        "",
+    ),
+    # "either under something that will not move or by having a partner hold them"
+    (re.compile(r"\beither ([^,.]*?),? or by having a partner [^,.]*", re.I), r"\1"),
+)
+_GYM_OPTIONAL = re.compile(
+    r"^(?:if|when)\b[^,]*\b(?:racks?|pegs?|bench|partner|using a partner)\b"
+    r"|\bbest done with a partner\b",
+    re.I,
+)
+"""A gym's way of doing it that the setup does not need: "If your rack doesn't have
+pegs, ...", "If you are resting your feet on a bench, ...", "best done with a partner"."""
+
+
+def without_gym(text: str) -> str:
+    """A sentence without an aside that only a gym could follow ("like a squat rack",
+    "or on a flat bench")."""
+    for pattern, keep in _GYM_ASIDES:
+        text = pattern.sub(keep, text)
+    return text
+
+
+def classify(text: str, in_setup: bool, mat: bool = False) -> Sentence:
+    """What kind of thing a kept sentence says, with any "Tip:" label taken off.
+
+    For a ``mat`` (an exercise that needs no gym), a gym's optional way of doing it
+    is a variant: kept, not spoken.
+    """
     label = _TIP.match(text)
     body = text[label.end() :] if label else text
     body = body[:1].upper() + body[1:]
     if _ABOUT.search(body):
         return Sentence(body, "about")
+    if mat and _GYM_OPTIONAL.search(body):
+        return Sentence(body, "variant")
     if _CAUTION.search(body):
         body = re.sub(r"^caution\s*:\s*", "", body, flags=re.I)
         return Sentence(body[:1].upper() + body[1:], "caution")
@@ -725,12 +841,18 @@ def classify(text: str, in_setup: bool) -> Sentence:
     return Sentence(body, "setup" if in_setup else "move")
 
 
-def read_instructions(steps: Sequence[str]) -> tuple[list[Sentence], Facts]:
+def read_instructions(
+    steps: Sequence[str], mat: bool = False, name: str = ""
+) -> tuple[list[Sentence], Facts]:
     """Sort the sentences of the instructions and note the facts they state.
 
     Setup runs to "This will be your starting position." (which is dropped).
     Without such a sentence it runs from the first step to the first sentence
-    that starts a movement ("Slowly lower ...", "Begin by ...").
+    that starts a movement ("Slowly lower ...", "Begin by ..."). A sentence
+    that holds one limb apart ("attach the other end to one ankle") makes the
+    exercise one side at a time, and so does a ``name`` that says "one arm" or
+    "single leg" (unless it says "alternating"). For a ``mat``, asides only a gym could follow
+    are taken out and a gym's optional ways of doing it become variants.
     """
     facts = Facts()
     kept: list[Sentence] = []
@@ -744,9 +866,15 @@ def read_instructions(steps: Sequence[str]) -> tuple[list[Sentence], Facts]:
             in_setup = False
         if match := _START.search(text):
             text = _cut(text, match)
-        _keep(text, facts, kept, in_setup)
+        facts.one_limb = facts.one_limb or one_limb(text)
+        _keep(without_gym(text) if mat else text, facts, kept, in_setup, mat)
         if (n, i) == end:
             in_setup = False
+    if not re.search(r"\balternat", name, re.I):
+        facts.one_limb = one_limb(name, name=True) or facts.one_limb
+    if facts.sides == "none" and facts.one_limb:
+        facts.sides = "each"
+        facts.limb = facts.one_limb if facts.limb == "side" else facts.limb
     if facts.sides != "none":
         facts.first_side = _first_side(kept, facts.stated_second)
     return kept, facts
@@ -801,7 +929,7 @@ _JUNK = re.compile(
 """Sentences that say nothing once heard alone: "Repeat.", "Tips:", a stray letter."""
 
 
-def _keep(text: str, facts: Facts, kept: list[Sentence], in_setup: bool) -> None:
+def _keep(text: str, facts: Facts, kept: list[Sentence], in_setup: bool, mat: bool) -> None:
     without_filler = text
     for pattern in _FILLER:
         without_filler = pattern.sub("", without_filler)
@@ -818,7 +946,7 @@ def _keep(text: str, facts: Facts, kept: list[Sentence], in_setup: bool) -> None
             last = kept[-1]
             kept[-1] = Sentence(f"{last.text} {said}", last.kind)
         return
-    kept.append(classify(sentence, in_setup))
+    kept.append(classify(sentence, in_setup, mat))
 
 
 # Which way the movement goes.

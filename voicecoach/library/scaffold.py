@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from voicecoach import paths
+from voicecoach import equipment, paths
 from voicecoach.compiler.compile import compile_workout
 from voicecoach.errors import InputError
 from voicecoach.files.load import Library, parse_workout, standard_library
@@ -115,7 +115,7 @@ def _line(code: str, comment: str) -> str:
 def _block(exercise: Exercise) -> list[str]:
     """One exercise block, with a comment saying what the exercise works and needs."""
     about = [", ".join(exercise.muscles)] if exercise.muscles else []
-    gear = [g for g in exercise.equipment if g.lower() not in ("body only", "none")]
+    gear = equipment.named(exercise.equipment)
     if gear:
         about.append(", ".join(gear))
     lines = [

@@ -32,9 +32,10 @@ def test_builtin_timelines_match_golden_files(name: str, lengths: EstimatedLengt
 
 
 @pytest.mark.parametrize("name", ["monday", "wednesday", "friday"])
-def test_builtin_sessions_last_ten_to_thirty_minutes(name: str, lengths: EstimatedLengths) -> None:
+def test_builtin_sessions_last_nine_to_thirty_minutes(name: str, lengths: EstimatedLengths) -> None:
+    """At the bottom of their ranges, as a first session asks; they grow from there."""
     timeline = compile_workout(load_workout(name), lengths)
-    assert 10 * 60 <= timeline.duration / RATE <= 30 * 60
+    assert 9 * 60 <= timeline.duration / RATE <= 30 * 60
 
 
 def _golden_text(data: dict[str, object]) -> str:
@@ -85,7 +86,7 @@ def test_each_rep_starts_on_its_beat_and_reps_are_one_rep_length_apart(
             if e.exercise == "staggered-stance-rdl" and e.set == 2 and e.side == side and e.rep:
                 firsts.setdefault(e.rep, e)
         starts = [firsts[r].start for r in sorted(firsts)]
-        assert len(starts) == 8
+        assert len(starts) == 6  # the bottom of 6-12: a first session
         assert all(b - a == rep_len for a, b in zip(starts, starts[1:], strict=False))
         assert all(firsts[r].beat for r in firsts)
 

@@ -237,6 +237,117 @@ CASES = [
         "title: x\nblocks:\n  - exercise: supine-march\n    reps: 5-500\n",
         "range_huge.yaml:4:11: `reps` go up to 500; at most 200\n  4 |     reps: 5-500\n    |           ^^^^^",
     ),
+    (
+        "voice_engine",
+        "title: x\nvoice: {engine: pipr}\nblocks:\n  - exercise: hip-hinge\n",
+        "voice_engine.yaml:2:17: `voice.engine` is `pipr`\n  2 | voice: {engine: pipr}\n    |                 ^^^^\n  did you mean `piper`? the engines are: pyttsx3, piper",
+    ),
+    # Found by fuzzing: each was a traceback or leaked Python's own words.
+    (
+        "control_character",
+        "title: T\x07\nblocks:\n  - exercise: hip-hinge\n",
+        'control_character.yaml:1:9: the file holds the character U+0007, which YAML does not allow\n  1 | title: T \n    |         ^\n  remove it; to have it said, write it as an escape in double quotes, like "\\t"',
+    ),
+    (
+        "nul_character",
+        "title: T\x00\nblocks:\n  - exercise: hip-hinge\n",
+        'nul_character.yaml:1:9: the file holds the character U+0000, which YAML does not allow\n  1 | title: T \n    |         ^\n  remove it; to have it said, write it as an escape in double quotes, like "\\t"',
+    ),
+    (
+        "noncharacter",
+        "title: T\ufffe\nblocks:\n  - exercise: hip-hinge\n",
+        'noncharacter.yaml:1:9: the file holds the character U+FFFE, which YAML does not allow\n  1 | title: T \n    |         ^\n  remove it; to have it said, write it as an escape in double quotes, like "\\t"',
+    ),
+    (
+        "tag_int",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n    sets: !!int abc\n",
+        "tag_int.yaml:4:11: the tag `!!int` is not allowed\n  4 |     sets: !!int abc\n    |           ^\n  write the value plainly; put it in quotes to make it text",
+    ),
+    (
+        "tag_local",
+        "title: !foo bar\nblocks:\n  - exercise: hip-hinge\n",
+        "tag_local.yaml:1:8: the tag `!foo` is not allowed\n  1 | title: !foo bar\n    |        ^\n  write the value plainly; put it in quotes to make it text",
+    ),
+    (
+        "tag_python",
+        "title: !!python/name:os.system\nblocks:\n  - exercise: hip-hinge\n",
+        "tag_python.yaml:1:8: the tag `!!python/name:os.system` is not allowed\n  1 | title: !!python/name:os.system\n    |        ^\n  write the value plainly; put it in quotes to make it text",
+    ),
+    (
+        "tag_int_empty",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n    sets: !!int ''\n",
+        "tag_int_empty.yaml:4:11: the tag `!!int` is not allowed\n  4 |     sets: !!int ''\n    |           ^\n  write the value plainly; put it in quotes to make it text",
+    ),
+    (
+        "tag_timestamp",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n    rest: !!timestamp nope\n",
+        "tag_timestamp.yaml:4:11: the tag `!!timestamp` is not allowed\n  4 |     rest: !!timestamp nope\n    |           ^\n  write the value plainly; put it in quotes to make it text",
+    ),
+    (
+        "tag_bool",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n    count: !!bool maybe\n",
+        "tag_bool.yaml:4:12: the tag `!!bool` is not allowed\n  4 |     count: !!bool maybe\n    |            ^\n  write the value plainly; put it in quotes to make it text",
+    ),
+    (
+        "tag_binary_rest",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n    rest: !!binary aGVsbG8=\n",
+        "tag_binary_rest.yaml:4:11: the tag `!!binary` is not allowed\n  4 |     rest: !!binary aGVsbG8=\n    |           ^\n  write the value plainly; put it in quotes to make it text",
+    ),
+    (
+        "tag_binary_title",
+        "title: !!binary aGVsbG8=\nblocks:\n  - exercise: hip-hinge\n",
+        "tag_binary_title.yaml:1:8: the tag `!!binary` is not allowed\n  1 | title: !!binary aGVsbG8=\n    |        ^\n  write the value plainly; put it in quotes to make it text",
+    ),
+    (
+        "rest_inf",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n    rest: .inf\n",
+        "rest_inf.yaml:4:11: `rest`: `inf` is not a duration; write it like 45s, 1m30s, 2m or 90\n  4 |     rest: .inf\n    |           ^^^^",
+    ),
+    (
+        "rest_1e309",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n    rest: 1e309\n",
+        "rest_1e309.yaml:4:11: `rest`: `1e309` is not a duration; write it like 45s, 1m30s, 2m or 90\n  4 |     rest: 1e309\n    |           ^^^^^",
+    ),
+    (
+        "hold_inf",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n    hold: .inf\n",
+        "hold_inf.yaml:4:11: `hold`: `inf` is not a duration; write it like 45s, 1m30s, 2m or 90\n  4 |     hold: .inf\n    |           ^^^^",
+    ),
+    (
+        "rest_nan",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n    rest: .nan\n",
+        "rest_nan.yaml:4:11: `rest`: `nan` is not a duration; write it like 45s, 1m30s, 2m or 90\n  4 |     rest: .nan\n    |           ^^^^",
+    ),
+    (
+        "step_hold_inf",
+        "title: x\nexercises:\n  - id: step-up\n    name: Step up\n    rep:\n      - {say: Up, hold: inf}\nblocks:\n  - exercise: step-up\n",
+        "step_hold_inf.yaml:6:25: a step's hold: `inf` is not a duration; write it like 45s, 1m30s, 2m or 90\n  6 |       - {say: Up, hold: inf}\n    |                         ^^^",
+    ),
+    (
+        "library_nul",
+        'title: x\nlibrary: ["a\\0b"]\nblocks:\n  - exercise: hip-hinge\n',
+        'library_nul.yaml:2:11: each item of `library` holds a control character (U+0000) at character 2\n  2 | library: ["a\\0b"]\n    |           ^^^^^^\n  remove it: a voice cannot say it and a terminal would act on it',
+    ),
+    (
+        "say_surrogate",
+        'title: x\nblocks:\n  - say: "\\ud800"\n  - exercise: hip-hinge\n',
+        'say_surrogate.yaml:3:10: `say` holds a lone surrogate (U+D800) at character 1\n  3 |   - say: "\\ud800"\n    |          ^^^^^^^^\n  remove it: a voice cannot say it and a terminal would act on it',
+    ),
+    (
+        "say_escape",
+        'title: x\nblocks:\n  - say: "\\x1b]0;owned\\x07"\n  - exercise: hip-hinge\n',
+        'say_escape.yaml:3:10: `say` holds a control character (U+001B) at character 1\n  3 |   - say: "\\x1b]0;owned\\x07"\n    |          ^^^^^^^^^^^^^^^^^^\n  remove it: a voice cannot say it and a terminal would act on it',
+    ),
+    (
+        "rpes",
+        "title: x\nblocks:\n  - exercise: hip-hinge\n    rpes: 12\n",
+        "rpes.yaml:4:5: unknown key `rpes` in an exercise block\n  4 |     rpes: 12\n    |     ^^^^\n  did you mean `reps`? An exercise block takes: exercise, sets, reps, hold, tempo, rest, side_rest, count, progress.",
+    ),
+    (
+        "blcoks",
+        "title: x\nblcoks:\n  - exercise: hip-hinge\n",
+        "blcoks.yaml:2:1: unknown key `blcoks` in a workout\n  2 | blcoks:\n    | ^^^^^^\n  did you mean `blocks`? A workout takes: title, about, library, exercises, defaults, voice, blocks.",
+    ),
 ]
 
 
@@ -244,8 +355,79 @@ CASES = [
 def test_bad_workout_gets_its_exact_message(
     case: str, text: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / f"{case}.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / f"{case}.yaml").write_text(text, encoding="utf-8", errors="surrogatepass")
     monkeypatch.chdir(tmp_path)
     with pytest.raises(InputError) as raised:
         load_workout(f"{case}.yaml")
     assert str(raised.value) == message.replace("{dir}", os.fspath(tmp_path))
+
+
+def _message(tmp_path: Path, name: str, data: bytes) -> str:
+    (tmp_path / name).write_bytes(data)
+    with pytest.raises(InputError) as raised:
+        load_workout(str(tmp_path / name))
+    return str(raised.value).replace(f"{tmp_path}/", "")
+
+
+def test_huge_input_is_refused_with_a_short_message(tmp_path: Path) -> None:
+    head = b"title: x\nblocks:\n  - exercise: hip-hinge\n"
+    cases = {
+        "deep.yaml": (
+            b"title: T\nblocks: " + b"[" * 400 + b"]" * 400 + b"\n",
+            "deep.yaml:2:28: lists and mappings are nested more than 20 deep",
+        ),
+        "digits.yaml": (
+            head + b"    sets: " + b"9" * 4301 + b"\n",
+            "digits.yaml:4:11: `sets` is a number of 4,301 digits; that is too big",
+        ),
+        "quoted_digits.yaml": (
+            head + b'    reps: "' + b"9" * 4301 + b'"\n',
+            "quoted_digits.yaml:4:11: `reps` must be a whole number, not text",
+        ),
+        "key.yaml": (
+            head + b"    " + b"k" * 100_000 + b": 1\n",
+            "key.yaml:4:100005: YAML syntax: could not find expected ':'",
+        ),
+        "long_key.yaml": (
+            head + b"    " + b"k" * 1000 + b": 1\n",
+            "long_key.yaml:4:5: unknown key `" + "k" * 60 + "…` in an exercise block",
+        ),
+        "title.yaml": (
+            b"title: " + b"t" * 1_900_000 + b"\nblocks:\n  - exercise: hip-hinge\n",
+            "title.yaml:1:8: `title` is 1,900,000 characters; at most 120",
+        ),
+    }
+    for name, (data, first_line) in cases.items():
+        message = _message(tmp_path, name, data)
+        assert message.splitlines()[0] == first_line
+        assert len(message) < 600, name
+        assert "sys.set_int_max_str_digits" not in message
+
+
+def test_bytes_that_are_not_utf8_get_a_line_and_column(tmp_path: Path) -> None:
+    message = _message(tmp_path, "latin1.yaml", b"title: x\nblocks:\n  - say: caf\xe9\n")
+    assert message == "latin1.yaml:3:13: not UTF-8 text (byte 0xe9); save it as UTF-8"
+
+
+def test_a_date_like_title_is_text(tmp_path: Path) -> None:
+    (tmp_path / "d.yaml").write_text("title: 2001-13-45\nblocks:\n  - exercise: hip-hinge\n")
+    assert load_workout(str(tmp_path / "d.yaml")).title == "2001-13-45"
+
+
+def test_what_is_not_a_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "folder.yaml").mkdir()
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "loop.yaml").symlink_to(tmp_path / "loop.yaml")
+    (tmp_path / "dangling.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    expected = {
+        "folder.yaml": "folder.yaml: is a folder, not a YAML file",
+        "pipe.yaml": "pipe.yaml: is a named pipe (FIFO), not a file",
+        "loop.yaml": "loop.yaml: a symbolic link that loops back on itself",
+        "dangling.yaml": "dangling.yaml: a symbolic link to nothing",
+    }
+    from voicecoach.files.yamlsource import read_yaml
+
+    for name, message in expected.items():
+        with pytest.raises(InputError) as raised:
+            read_yaml(tmp_path / name, name)
+        assert str(raised.value) == message

@@ -6,6 +6,7 @@ what would be right; the loader adds the file position.
 
 from __future__ import annotations
 
+import math
 import re
 
 from voicecoach.model import RepRange, Tempo
@@ -20,10 +21,16 @@ def parse_duration(text: str | int | float) -> int:
     if isinstance(text, bool):
         raise ValueError("a duration is a number of seconds or text like 45s, 1m30s, 2m")
     if isinstance(text, (int, float)):
+        if isinstance(text, float) and not math.isfinite(text):
+            raise ValueError(f"`{text}` is not a duration; write it like 45s, 1m30s, 2m or 90")
         if text < 0:
             raise ValueError("a duration cannot be negative")
+        if text > _MAX_SECONDS:
+            raise ValueError(f"`{_short(text)}` seconds is longer than any workout")
         return round(text * 1000)
     value = text.strip().lower().replace(" ", "")
+    if len(value) > 40:
+        raise ValueError(f"`{_short(text)}` is not a duration; write it like 45s, 1m30s, 2m or 90")
     match = _DURATION.match(value)
     if not value or not match or not any(match.groups()):
         try:
@@ -34,7 +41,15 @@ def parse_duration(text: str | int | float) -> int:
     hours = float(match["h"] or 0)
     minutes = float(match["m"] or 0)
     seconds = float(match["s"] or 0)
-    return round((hours * 3600 + minutes * 60 + seconds) * 1000)
+    return parse_duration(hours * 3600 + minutes * 60 + seconds)
+
+
+_MAX_SECONDS = 10**9
+
+
+def _short(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:40] + "…"
 
 
 def format_duration(ms: int) -> str:
@@ -50,9 +65,9 @@ def format_duration(ms: int) -> str:
 def parse_tempo(text: str | int) -> Tempo:
     """``4-0-1-0`` (lower, bottom pause, lift, top pause, in seconds; lift may be ``X``)."""
     parts = str(text).strip().split("-")
-    if len(parts) != 4:
+    if len(parts) != 4 or len(str(text)) > 40:
         raise ValueError(
-            f"`{text}` is not a tempo; write four numbers of seconds, "
+            f"`{_short(text)}` is not a tempo; write four numbers of seconds, "
             "lower-bottom-lift-top, like 3-1-1-0"
         )
     values: list[int] = []
@@ -84,9 +99,11 @@ def parse_tempo(text: str | int) -> Tempo:
 def parse_rep_range(text: str | int) -> RepRange:
     """``8`` or ``6-12`` -> a range of whole reps."""
     value = str(text).strip()
-    match = re.fullmatch(r"(\d+)\s*(?:-\s*(\d+))?", value)
+    match = re.fullmatch(r"(\d{1,9})\s*(?:-\s*(\d{1,9}))?", value)
     if not match:
-        raise ValueError(f"`{text}` is not a rep range; write a number like 8 or a range like 6-12")
+        raise ValueError(
+            f"`{_short(text)}` is not a rep range; write a number like 8 or a range like 6-12"
+        )
     low = int(match[1])
     high = int(match[2]) if match[2] else low
     if high < low:

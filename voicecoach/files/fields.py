@@ -130,6 +130,9 @@ CIRCUIT_KEYS: dict[str, Schema] = {
     "blocks": {"type": "array"},
 }
 
+ENGINE_NAMES = ("pyttsx3", "piper")
+"""The voice engines a file can name; ``voicecoach.voices`` opens them."""
+
 VOICE_KEYS: dict[str, Schema] = {
     "engine": {"type": "string", "description": "pyttsx3 (system voices) or piper"},
     "voice": {"type": "string", "description": "A voice id from `voicecoach voices`"},

@@ -21,6 +21,7 @@ from voicecoach.errors import InputError
 from voicecoach.files.fields import (
     BLOCK_SETTING_KEYS,
     CIRCUIT_KEYS,
+    ENGINE_NAMES,
     EXERCISE_BLOCK_KEYS,
     EXERCISE_KEYS,
     PHASE_KEYS,
@@ -28,7 +29,15 @@ from voicecoach.files.fields import (
     VOICE_KEYS,
     WORKOUT_KEYS,
 )
-from voicecoach.files.yamlsource import ID_LINE, Source, did_you_mean, kind_of, read_yaml
+from voicecoach.files.yamlsource import (
+    ID_LINE,
+    Source,
+    bad_character,
+    did_you_mean,
+    kind_of,
+    read_yaml,
+    shorten,
+)
 from voicecoach.model import (
     COUNT_MODES,
     DEFAULT_TEMPO,
@@ -64,6 +73,9 @@ MAX_SETS = 50
 MAX_REPS = 200
 MAX_ROUNDS = 50
 MAX_TEXT = 400
+MAX_BLOCKS = 1000
+MAX_SESSION_MS = 4 * 60 * 60 * 1000
+"""The longest a workout may last, counting only its reps, holds and rests."""
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DEFAULT_REPS = 8
 DEFAULT_REST_MS = 45_000
@@ -109,7 +121,7 @@ def fields(source: Source, node: Node, allowed: dict[str, Any], what: str) -> Fi
             hint = did_you_mean(key, allowed)
             raise source.error(
                 key_node,
-                f"unknown key `{key}` in {what}",
+                f"unknown key `{shorten(key)}` in {what}",
                 f"{hint}{capital(what)} takes: {', '.join(allowed)}.",
             )
         entries[key] = (key_node, value_node)
@@ -120,10 +132,28 @@ def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "str")}
+MAX_DIGITS = 30
+
+
 def scalar(source: Source, node: Node, what: str) -> Any:
+    """A single value as YAML reads it: text, a number, true/false or nothing.
+
+    Explicit tags never get here (the reader refuses them); a plain value
+    that YAML would read as a date or a merge key stays the text it is.
+    """
     if not isinstance(node, ScalarNode):
         raise source.error(node, f"{what} must be a single value, not {kind_of(node)}")
-    return _constructor.construct_object(node)
+    if node.tag not in _PLAIN_TAGS:
+        return str(node.value)
+    if node.tag.endswith(":int"):
+        digits = len(node.value.lstrip("+-0").replace("_", ""))
+        if digits > MAX_DIGITS:
+            raise source.error(node, f"{what} is a number of {digits:,} digits; that is too big")
+    try:
+        return _constructor.construct_object(node)
+    except (ValueError, TypeError, LookupError, AttributeError):
+        return str(node.value)
 
 
 def text(source: Source, node: Node, what: str, limit: int = MAX_TEXT) -> str:
@@ -134,7 +164,14 @@ def text(source: Source, node: Node, what: str, limit: int = MAX_TEXT) -> str:
     if not result:
         raise source.error(node, f"{what} is empty", "write the words to say")
     if len(result) > limit:
-        raise source.error(node, f"{what} is {len(result)} characters; at most {limit}")
+        raise source.error(node, f"{what} is {len(result):,} characters; at most {limit}")
+    found = bad_character(result)
+    if found:
+        raise source.error(
+            node,
+            f"{what} holds {found[1]} at character {found[0] + 1}",
+            "remove it: a voice cannot say it and a terminal would act on it",
+        )
     return result
 
 
@@ -183,7 +220,7 @@ def choice(source: Source, node: Node, what: str, options: tuple[T, ...]) -> T:
     hint = did_you_mean(str(value), [str(o) for o in options])
     raise source.error(
         node,
-        f"{what} is `{value}`",
+        f"{what} is `{shorten(str(value))}`",
         f"{hint}it must be one of: {', '.join(str(o) for o in options)}",
     )
 
@@ -364,18 +401,58 @@ def exercise_nodes(source: Source, root: Node | None) -> Iterator[Node]:
 def is_exercise_file(path: Path) -> bool:
     """Whether a YAML file holds exercises rather than a workout (it has no `blocks:`)."""
     _, root = read_yaml(path)
-    return not _is_workout(root)
+    return _holds_exercises(root)
+
+
+def _holds_exercises(root: Node | None) -> bool:
+    """No `blocks:`, and no `title:` either: a workout that lacks `blocks:` is still a workout."""
+    return not _is_workout(root) and (root is None or _key_value(root, "title") is None)
 
 
 def load_exercise_file(path: Path) -> list[Exercise]:
     """Every exercise in one file, validated."""
     source, root = read_yaml(path)
+    return _exercises_of(source, root)
+
+
+def _exercises_of(source: Source, root: Node | None) -> list[Exercise]:
     if root is None:
         raise InputError(
             f"{source.path}: the file is empty; a workout needs `title:` and `blocks:`, "
             "an exercise `id:` and `name:`"
         )
-    return [parse_exercise(source, node)[0] for node in exercise_nodes(source, root)]
+    exercises = [parse_exercise(source, node)[0] for node in exercise_nodes(source, root)]
+    if not exercises:
+        raise source.error(
+            root,
+            "the file holds no exercises and no workout",
+            "an exercise needs `id:` and `name:`; a workout `title:` and `blocks:`",
+        )
+    return exercises
+
+
+def expand_names(names: list[str]) -> list[str]:
+    """Names as given, with each folder replaced by the YAML files in it."""
+    found: list[str] = []
+    for name in names:
+        path = Path(name)
+        if path.is_dir():
+            files = _yaml_files(path)
+            found += [str(p) for p in files] if files else [name]
+        else:
+            found.append(name)
+    return found
+
+
+def load_for_check(name: str, cwd: Path | None = None) -> Workout | list[Exercise]:
+    """A workout by name, or a file of either kind: the file is read and parsed once."""
+    path = (cwd or Path.cwd()) / name
+    if path.suffix not in (".yaml", ".yml") or ("/" not in name and not path.exists()):
+        return load_workout(name, cwd)
+    source, root = read_yaml(path, name)
+    if _holds_exercises(root):
+        return _exercises_of(source, root)
+    return parse_workout(source, root, path.stem, path, standard_library())
 
 
 @dataclass
@@ -624,6 +701,7 @@ def parse_workout(
             root, "a workout needs `blocks:`", "a list like `- exercise: supine-march`"
         )
     blocks = _blocks(source, blocks_node, lib, defaults, in_circuit=False)
+    _check_length(source, blocks)
     if not any(_has_exercise(b) for b in blocks):
         raise source.error(
             blocks_node,
@@ -636,7 +714,7 @@ def parse_workout(
         about=text(source, n, "`about`") if (n := f.get("about")) else None,
         path=source.path,
         blocks=tuple(blocks),
-        voice=_voice(source, n) if (n := f.get("voice")) is not None else VoiceSettings(),
+        voice=voice_settings(source, n) if (n := f.get("voice")) is not None else VoiceSettings(),
     )
 
 
@@ -646,10 +724,23 @@ def _has_exercise(block: Block) -> bool:
     return isinstance(block, ExerciseBlock)
 
 
-def _voice(source: Source, node: Node) -> VoiceSettings:
+def _engine(source: Source, node: Node) -> str:
+    name = text(source, node, "`voice.engine`", 40).lower()
+    if name not in ENGINE_NAMES:
+        hint = did_you_mean(name, ENGINE_NAMES)
+        raise source.error(
+            node,
+            f"`voice.engine` is `{shorten(name)}`",
+            f"{hint}the engines are: {', '.join(ENGINE_NAMES)}",
+        )
+    return name
+
+
+def voice_settings(source: Source, node: Node) -> VoiceSettings:
+    """A `voice:` mapping, in a workout or in the config file."""
     f = fields(source, node, VOICE_KEYS, "`voice`")
     return VoiceSettings(
-        engine=text(source, n, "`voice.engine`", 40) if (n := f.get("engine")) else None,
+        engine=_engine(source, n) if (n := f.get("engine")) else None,
         voice=text(source, n, "`voice.voice`", 200) if (n := f.get("voice")) else None,
         rate=integer(source, n, "`voice.rate`", 60, 400) if (n := f.get("rate")) else None,
     )
@@ -701,7 +792,51 @@ def _blocks(
         raise source.error(
             node, "`blocks:` is empty", "add a block like `- exercise: supine-march`"
         )
+    if len(node.value) > MAX_BLOCKS:
+        raise source.error(
+            node.value[MAX_BLOCKS],
+            f"`blocks:` has {len(node.value):,} blocks; at most {MAX_BLOCKS:,}",
+            "split the session into several workouts",
+        )
     return [_block(source, item, lib, defaults, in_circuit) for item in node.value]
+
+
+def _check_length(source: Source, blocks: list[Block]) -> None:
+    """Refuse a workout whose reps, holds and rests alone last longer than ``MAX_SESSION_MS``.
+
+    Speech only adds to this, so the bound is honest; it keeps ``show`` and
+    ``export`` to seconds and a session to something a person can do.
+    """
+    total = 0
+    for block in blocks:
+        total += _least_ms(block)
+        if total > MAX_SESSION_MS and block.where is not None:
+            where = block.where
+            raise source.error_at(
+                where.line - 1,
+                where.col - 1,
+                f"the workout lasts at least {format_duration(-(-total // 60_000) * 60_000)} "
+                "by here, "
+                f"counting only reps, holds and rests; at most {format_duration(MAX_SESSION_MS)}",
+                "fewer sets, reps or rounds, shorter rests, or several workouts",
+            )
+
+
+def _least_ms(block: Block) -> int:
+    if isinstance(block, RestBlock):
+        return block.ms
+    if isinstance(block, CircuitBlock):
+        inner = sum(_least_ms(b) for b in block.blocks)
+        return block.rounds * inner + (block.rounds - 1) * block.rest_ms
+    if isinstance(block, ExerciseBlock):
+        sides = 1 if block.exercise.sides == "none" else 2
+        if block.hold_ms is not None:
+            work = block.hold_ms
+        else:
+            work = (block.reps or 0) * sum(step.ms for step in block.steps)
+        one_set = work * sides + (block.side_rest_ms if block.exercise.sides == "each" else 0)
+        return block.sets * one_set + (block.sets - 1) * block.rest_ms
+    return 0
 
 
 def _block(

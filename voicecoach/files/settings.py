@@ -20,7 +20,7 @@ from typing import Any
 
 from voicecoach import paths
 from voicecoach.files.fields import VOICE_KEYS
-from voicecoach.files.load import fields, integer, text
+from voicecoach.files.load import fields, voice_settings
 from voicecoach.files.yamlsource import read_yaml
 from voicecoach.model import VoiceSettings
 
@@ -44,12 +44,7 @@ def load_config(path: Path | None = None) -> VoiceSettings:
     node = fields(source, root, CONFIG_KEYS, "the config file").get("voice")
     if node is None:
         return VoiceSettings()
-    f = fields(source, node, VOICE_KEYS, "`voice`")
-    return VoiceSettings(
-        engine=text(source, n, "`voice.engine`", 40) if (n := f.get("engine")) else None,
-        voice=text(source, n, "`voice.voice`", 200) if (n := f.get("voice")) else None,
-        rate=integer(source, n, "`voice.rate`", 60, 400) if (n := f.get("rate")) else None,
-    )
+    return voice_settings(source, node)
 
 
 def merge(*layers: VoiceSettings | None) -> VoiceSettings:

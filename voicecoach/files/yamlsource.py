@@ -8,33 +8,109 @@ refused where they are written: a billion-laughs document is never expanded.
 from __future__ import annotations
 
 import difflib
+import errno
+import os
 import re
+import stat
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
-from yaml.events import AliasEvent
+from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from voicecoach.errors import InputError
 from voicecoach.model import Where
 
 MAX_BYTES = 2_000_000
+MAX_DEPTH = 20
+"""Lists and mappings nest at most this deep; the format needs five."""
+MAX_NODES = 50_000
+"""Values in one file, at most: reading more would take longer than a few seconds."""
+SHOWN = 60
+"""At most this many characters of a key or value are echoed in a message."""
+_SNIPPET = 100
 
 
 class _Loader(yaml.SafeLoader):
-    """The safe loader, stopping at the first alias instead of sharing its node."""
+    """The safe loader, refusing aliases, explicit tags and deep nesting where they are written.
+
+    An alias is never expanded (no billion laughs), a tag never reaches a
+    constructor (``!!python/name``, ``!!binary``), and nesting stops long
+    before Python's recursion limit.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._nodes = 0
 
     def compose_node(self, parent: Node | None, index: int) -> Node | None:
-        if self.check_event(AliasEvent):
-            raise _AliasFound(self.peek_event().start_mark)
-        return super().compose_node(parent, index)
+        event = self.peek_event()
+        if isinstance(event, AliasEvent):
+            raise _Refused(
+                event.start_mark,
+                "aliases (*name) are not allowed",
+                "write the value out, or put shared settings under `defaults:`",
+            )
+        tag = getattr(event, "tag", None)
+        if isinstance(event, (ScalarEvent, CollectionStartEvent)) and tag not in (None, "!"):
+            raise _Refused(
+                event.start_mark,
+                f"the tag `{shorten(str(tag).replace('tag:yaml.org,2002:', '!!'))}` is not allowed",
+                "write the value plainly; put it in quotes to make it text",
+            )
+        self._depth += 1
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise _Refused(
+                event.start_mark,
+                f"the file holds more than {MAX_NODES:,} values",
+                "a workout is at most 1,000 blocks; split it into several workouts",
+            )
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refused(
+                    event.start_mark,
+                    f"lists and mappings are nested more than {MAX_DEPTH} deep",
+                    "a workout needs five levels at most; close the brackets sooner",
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
-class _AliasFound(Exception):
-    def __init__(self, mark: yaml.Mark) -> None:
-        self.mark = mark
+class _Refused(Exception):
+    def __init__(self, mark: Any, what: str, hint: str) -> None:
+        self.mark, self.what, self.hint = mark, what, hint
+
+
+def shorten(text: str, limit: int = SHOWN) -> str:
+    """``text`` as it is safe to echo: control characters escaped, cut to ``limit``."""
+    shown = "".join(c if c.isprintable() else _escape(c) for c in text[: limit + 1])
+    return shown[:limit] + "…" if len(text) > limit or len(shown) > limit else shown
+
+
+def _escape(c: str) -> str:
+    code = ord(c)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def bad_character(value: str) -> tuple[int, str] | None:
+    """The first character of ``value`` that cannot be spoken or shown, and what it is."""
+    for i, c in enumerate(value):
+        category = unicodedata.category(c)
+        if c in "\t\n\r":
+            continue
+        if category in ("Cc", "Cs", "Co", "Cn") or c in "\ufeff\u2028\u2029":
+            kind = {"Cs": "a lone surrogate", "Cn": "a noncharacter"}.get(
+                category, "a control character"
+            )
+            return i, f"{kind} (U+{ord(c):04X})"
+    return None
 
 
 @dataclass(frozen=True)
@@ -65,6 +141,11 @@ class Source:
             number = str(line + 1)
             pad = " " * len(number)
             shown = source_line.expandtabs(1)
+            if len(shown) > _SNIPPET:  # a window around the mistake, not a 2 MB line
+                start = max(0, col - _SNIPPET // 2)
+                shown = ("…" if start else "") + shown[start : start + _SNIPPET] + "…"
+                col = col - start + (1 if start else 0)
+            shown = "".join(c if c.isprintable() else " " for c in shown)
             width = max(1, min(width, len(shown) - col)) if col < len(shown) else 1
             text += f"\n  {number} | {shown}\n  {pad} | {' ' * col}{'^' * width}"
         if hint:
@@ -74,20 +155,66 @@ class Source:
 
 def read_text(path: Path, name: str, folder_hint: str, limit: int, limit_hint: str) -> str:
     """A user's text file, whole; each way it can fail is an ``InputError`` naming it."""
+    problem = not_a_file(path, folder_hint)
+    if problem:
+        raise InputError(f"{name}: {problem}")
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as stream:
+            raw = stream.read(limit + 1)
     except FileNotFoundError:
         raise InputError(f"{name}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{name}: is a folder{folder_hint}") from None
-    except OSError as error:
-        raise InputError(f"{name}: cannot read it ({error.strerror})") from None
+    except (OSError, ValueError) as error:
+        raise InputError(f"{name}: cannot read it ({_reason(error)})") from None
     if len(raw) > limit:
-        raise InputError(f"{name}: the file is {len(raw):,} bytes; {limit_hint}")
+        size = _size(path) or len(raw)
+        raise InputError(f"{name}: the file is {size:,} bytes; {limit_hint}")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise InputError(f"{name}: not UTF-8 text (byte {error.start}); save it as UTF-8") from None
+        line = raw.count(b"\n", 0, error.start)
+        line_start = raw.rfind(b"\n", 0, error.start) + 1
+        col = len(raw[line_start : error.start].decode("utf-8", "replace"))
+        byte = raw[error.start]
+        raise InputError(
+            f"{name}:{line + 1}:{col + 1}: not UTF-8 text (byte 0x{byte:02x}); save it as UTF-8"
+        ) from None
+
+
+def not_a_file(path: Path, folder_hint: str = "") -> str | None:
+    """What ``path`` is when it is not a regular file, in words; None when it is one.
+
+    A named pipe is never opened: that would wait forever for a writer.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "a symbolic link to nothing" if path.is_symlink() else "no such file"
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "a symbolic link that loops back on itself"
+        return f"cannot read it ({_reason(error)})"
+    except ValueError:
+        return "the name holds a character no file name can hold"
+    if stat.S_ISDIR(mode):
+        return f"is a folder{folder_hint}"
+    if stat.S_ISFIFO(mode):
+        return "is a named pipe (FIFO), not a file"
+    if not stat.S_ISREG(mode):
+        return "is a device or a socket, not a file"
+    return None
+
+
+def _reason(error: Exception) -> str:
+    return error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return None
 
 
 def read_yaml(path: Path, shown: str | None = None) -> tuple[Source, Node | None]:
@@ -99,16 +226,18 @@ def read_yaml(path: Path, shown: str | None = None) -> tuple[Source, Node | None
 
 def parse_yaml(text: str, name: str) -> tuple[Source, Node | None]:
     source = Source(name, tuple(text.splitlines()))
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as error:
+        raise _reader_error(source, text, error) from None
     try:
         return source, loader.get_single_node()
-    except _AliasFound as found:
+    except _Refused as refused:
         raise source.error_at(
-            found.mark.line,
-            found.mark.column,
-            "aliases (*name) are not allowed",
-            "write the value out, or put shared settings under `defaults:`",
+            refused.mark.line, refused.mark.column, refused.what, refused.hint
         ) from None
+    except yaml.reader.ReaderError as error:
+        raise _reader_error(source, text, error) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         if mark is not None and mark.line >= len(source.lines) and error.context_mark:
@@ -125,6 +254,21 @@ def parse_yaml(text: str, name: str) -> tuple[Source, Node | None]:
         loader.dispose()
 
 
+def _reader_error(source: Source, text: str, error: yaml.reader.ReaderError) -> InputError:
+    """A character YAML does not allow in a file, at its line and column."""
+    position = error.position
+    line = text.count("\n", 0, position)
+    col = position - (text.rfind("\n", 0, position) + 1)
+    character = error.character
+    code = ord(character) if isinstance(character, str) else int(character)
+    return source.error_at(
+        line,
+        col,
+        f"the file holds the character U+{code:04X}, which YAML does not allow",
+        'remove it; to have it said, write it as an escape in double quotes, like "\\t"',
+    )
+
+
 def _yaml_hint(problem: str) -> str | None:
     if "mapping values are not allowed" in problem:
         return "a value containing `: ` needs quotes, or a key is indented wrongly"
@@ -138,8 +282,18 @@ def _yaml_hint(problem: str) -> str | None:
 
 
 def suggest(word: str, choices: Iterable[str]) -> str | None:
-    """The closest choice to a misspelt word, if one is close."""
-    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    """The closest choice to a misspelt word, if one is close.
+
+    Two letters swapped (``rpes``) is the likeliest slip, so a choice with the
+    same letters wins over one that merely looks alike (``rest``).
+    """
+    options = list(choices)
+    if len(word) > 100:
+        return None
+    same_letters = [c for c in options if sorted(c.lower()) == sorted(word.lower())]
+    if same_letters:
+        return same_letters[0]
+    found = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return found[0] if found else None
 
 

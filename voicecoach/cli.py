@@ -6,6 +6,8 @@ Ctrl-C becomes exit 130. What a command needs of the world (streams, the
 working folder, the voice, the sound device, the session log, the clock)
 comes from the ``Environment`` in the click context: the real one from
 ``main``, a fake one from a test (``CliRunner().invoke(app, args, obj=env)``).
+Anything else that escapes a command is a bug in voicecoach: a short message
+and exit 1, and the traceback only with ``VOICECOACH_DEBUG=1``.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ import typer
 
 from voicecoach import __version__
 from voicecoach.env import Environment
-from voicecoach.errors import EXIT_INTERRUPTED, VoicecoachError
-from voicecoach.model import VoiceSettings
+from voicecoach.errors import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_INTERRUPTED, VoicecoachError
+from voicecoach.model import VoiceSettings, Workout
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -73,11 +75,30 @@ def command(name: str) -> Callable[[F], F]:
             except KeyboardInterrupt:
                 say("Stopped.", err=True)
                 raise typer.Exit(EXIT_INTERRUPTED) from None
+            except (typer.Exit, typer.Abort, SystemExit):
+                raise
+            except Exception as error:
+                import os
+
+                if os.environ.get("VOICECOACH_DEBUG"):
+                    raise
+                say(internal_error(error), err=True)
+                raise typer.Exit(EXIT_FAILURE) from None
 
         app.command(name)(run)
         return fn
 
     return decorate
+
+
+def internal_error(error: BaseException) -> str:
+    """What a user reads when voicecoach itself failed: what, and how to report it."""
+    what = " ".join(str(error).split())[:200] or "no details"
+    return (
+        f"error: voicecoach failed inside ({type(error).__name__}: {what})\n"
+        "  this is a bug, not a mistake of yours; run the command again with "
+        "VOICECOACH_DEBUG=1 to see the details, and report them with the file you used"
+    )
 
 
 def _version(value: bool) -> None:
@@ -120,7 +141,7 @@ NamesArgument = typer.Argument(..., help="Workout names or YAML files (workouts 
 
 
 def prepare(
-    name: str,
+    name: str | Workout,
     engine: str | None = None,
     voice: str | None = None,
     rate: int | None = None,
@@ -172,27 +193,46 @@ def check(
     estimate: bool = EstimateOption,
 ) -> None:
     """Validate workout and exercise files; print warnings. Exit 0 if valid, 2 with errors."""
+    from voicecoach.files.load import expand_names
 
+    failed = 0
+    for name in expand_names(names, env().cwd):
+        try:
+            _check_one(name, engine, voice, rate, estimate)
+        except VoicecoachError as error:
+            say(f"error: {error}", err=True)
+            failed += 1
+    if failed:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+MAX_WARNINGS = 20
+
+
+def _check_one(
+    name: str, engine: str | None, voice: str | None, rate: int | None, estimate: bool
+) -> None:
+    """Check one file or workout, reading it once."""
     from voicecoach.compiler.present import clock
-    from voicecoach.files.load import is_exercise_file, load_exercise_file
+    from voicecoach.files.load import load_for_check
 
-    for name in names:
-        path = env().cwd / name
-        if path.suffix in (".yaml", ".yml") and path.is_file() and is_exercise_file(path):
-            exercises = load_exercise_file(path)
-            say(f"ok: {name}: {len(exercises)} exercise(s): " + ", ".join(e.id for e in exercises))
-            continue
-        session = prepare(name, engine, voice, rate, estimate)
-        for warning in session.warnings:
-            say(str(warning), err=True)
-        timeline = session.timeline
-        say(
-            f"ok: {session.workout.path}: {session.workout.title} "
-            f"({clock(timeline.duration, timeline.sample_rate)}, "
-            f"{len(timeline.chapters)} chapters, {len(timeline.events)} prompts"
-            + (f", {len(session.warnings)} warning(s)" if session.warnings else "")
-            + ")"
-        )
+    found = load_for_check(name, env().cwd)
+    if isinstance(found, list):
+        say(f"ok: {name}: {len(found)} exercise(s): " + ", ".join(e.id for e in found))
+        return
+    session = prepare(found, engine, voice, rate, estimate)
+    for warning in session.warnings[:MAX_WARNINGS]:
+        say(str(warning), err=True)
+    if len(session.warnings) > MAX_WARNINGS:
+        say(f"... and {len(session.warnings) - MAX_WARNINGS} more warnings", err=True)
+    timeline = session.timeline
+    say(
+        f"ok: {session.workout.path}: {session.workout.title} "
+        f"({clock(timeline.duration, timeline.sample_rate)}, "
+        f"{len(timeline.chapters)} chapters, {len(timeline.events)} prompts"
+        + (f", {len(session.warnings)} warning(s)" if session.warnings else "")
+        + ")"
+    )
 
 
 @command("schema")

@@ -43,7 +43,7 @@ class Session:
 
 
 def prepare(
-    name: str | Path,
+    name: str | Path | Workout,
     voice: VoiceSettings | None = None,
     *,
     estimate: bool = False,
@@ -51,7 +51,8 @@ def prepare(
     on_synth: Callable[[str], None] | None = None,
     open_speech: SpeechOpener | None = None,
 ) -> Session:
-    """Load the workout ``name`` (a name or a path), open its voice and compile it.
+    """Load the workout ``name`` (a name or a path; or take a loaded one), open its voice
+    and compile it.
 
     ``voice`` holds the command-line choices (engine, voice id, rate), which
     win over the workout's ``voice:`` and ``config.yaml``. With ``estimate``
@@ -59,7 +60,7 @@ def prepare(
     hears of each phrase the voice has to synthesize. ``open_speech`` is
     the environment's voice opener (the real one by default).
     """
-    workout = load_workout(str(name), cwd)
+    workout = name if isinstance(name, Workout) else load_workout(str(name), cwd)
     lengths: PhraseLengths
     if estimate:
         lengths = EstimatedLengths()

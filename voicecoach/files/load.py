@@ -431,11 +431,11 @@ def _exercises_of(source: Source, root: Node | None) -> list[Exercise]:
     return exercises
 
 
-def expand_names(names: list[str]) -> list[str]:
+def expand_names(names: list[str], cwd: Path | None = None) -> list[str]:
     """Names as given, with each folder replaced by the YAML files in it."""
     found: list[str] = []
     for name in names:
-        path = Path(name)
+        path = (cwd or Path.cwd()) / name
         if path.is_dir():
             files = _yaml_files(path)
             found += [str(p) for p in files] if files else [name]

@@ -292,8 +292,7 @@ REAL = [
             "sides": "alternate",
             "limb": "arm",
             "setup": [
-                "For this exercise you will need a heavy rope anchored at its center 15 to 20 feet "
-                "away.",
+                "You will need a heavy rope anchored at its center 15 to 20 feet away.",
                 "Standing in front of the rope, take an end in each hand with your arms extended at "
                 "your side.",
                 "Initiate the movement by rapidly raising one arm to shoulder level as quickly as "

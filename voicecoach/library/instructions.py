@@ -162,6 +162,13 @@ def tidy(text: str) -> str:
     text = re.sub(r"[,;:]+\s*([.!?])", r"\1", text)
     text = re.sub(r"^[\s,;:.]+|[\s,;:]+$", "", text)
     text = re.sub(r"^(?:and|also|so|now)\b,?\s*", "", text, flags=re.I)
+    # "For this exercise you will need to place a bench ...": a coach says "Place a bench ..."
+    text = re.sub(
+        r"^for this (?:exercise|drill|movement|stretch),? (?:you will need to )?",
+        "",
+        text,
+        flags=re.I,
+    )
     # "After choosing a suitable band, ...": the choice was made before the set
     text = re.sub(
         r"^after (?:choosing|selecting) (?:a|an|the|your) (?:suitable|appropriate|desired) "

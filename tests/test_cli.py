@@ -146,9 +146,24 @@ def test_every_command_has_help_text(name: str) -> None:
     code, out, _ = invoke(name, "--help")
     assert code == 0
     assert "Usage:" in out
+    shown = " ".join(out.split())
     for param in command.params:
-        if param.name != "help" and getattr(param, "help", None) is not None:
-            assert param.help, (name, param.name)
+        if param.name == "help":
+            continue
+        text = getattr(param, "help", None)
+        assert text and len(text.strip()) > 8, f"{name}: {param.name} has no help text"
+        assert " ".join(text.split()[:4]) in shown, f"{name} --help does not show {param.name}"
+
+
+def test_the_version_is_printed_and_the_top_level_help_lists_every_command() -> None:
+    from voicecoach import __version__
+
+    code, out, _ = invoke("--version")
+    assert (code, out) == (0, f"voicecoach {__version__}\n")
+    code, out, _ = invoke("--help")
+    assert code == 0
+    for name in all_commands():
+        assert f" {name} " in out, name
 
 
 def test_python_dash_m_runs_the_cli() -> None:

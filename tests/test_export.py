@@ -406,13 +406,6 @@ def test_cli_export_bad_arguments_exit_2_with_a_message(
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("command", ["export", "voices"])
-def test_commands_have_help(command: str) -> None:
-    result = CliRunner().invoke(app, [command, "--help"])
-    assert result.exit_code == 0
-    assert "--engine" in result.output
-
-
 @pytest.mark.engine
 def test_cli_export_with_the_real_voice_puts_every_count_on_its_beat(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

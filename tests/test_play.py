@@ -425,12 +425,10 @@ def test_a_set_skipped_and_then_played_through_counts_as_done(
 ) -> None:
     first = timeline.sets[0]
     skip = first.start + 2 * STEP
-    back = timeline.sets[1].start + STEP  # within the grace: back to the set before
     _, _, log, _ = run(timeline, speech, [(skip, "n"), (skip + 2 * STEP, "b")])
     statuses = log.sets()
     assert statuses[0] == (0, SKIPPED)
     assert (0, DONE) in statuses  # played through after going back
-    assert back > 0
 
 
 # A device that fails or stops --------------------------------------------------

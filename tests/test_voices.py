@@ -233,15 +233,8 @@ def test_open_speech_caches_real_phrases_trimmed_and_levelled() -> None:
     assert again.synth_calls == 0
 
 
-def _piper_voice_installed() -> bool:
-    from voicecoach.voices.piper_engine import installed, voice_packages
-
-    return installed() and bool(voice_packages())
-
-
 @pytest.mark.engine
 @pytest.mark.slow
-@pytest.mark.skipif(not _piper_voice_installed(), reason="piper and a voice are not installed")
 def test_piper_gives_the_same_audio_for_the_same_text() -> None:
     engine = open_engine("piper")
     first = engine.synthesize("Three, two, one.")

@@ -103,6 +103,9 @@ class RecordingLog:
     def set_finished(self, span: SetSpan, status: str) -> None:
         self.calls.append(("set", span.index, status))
 
+    def set_hard(self, span: SetSpan) -> None:
+        self.calls.append(("hard", span.index, None))
+
     def end(self, outcome: str, position: int) -> None:
         self.calls.append(("end", outcome, position))
 
@@ -530,3 +533,22 @@ def test_between_sets_the_status_line_names_the_chapter(timeline: Timeline) -> N
     after_first = timeline.sets[0].end + 1
     chapter = timeline.chapters[timeline.sets[0].chapter].title
     assert status_line(timeline, after_first).startswith(f"{chapter} · rest · ")
+
+
+def test_h_marks_the_set_playing_or_in_its_rest_the_one_just_done_and_changes_no_sound(
+    timeline: Timeline, speech: PhraseCache, reference: Pcm
+) -> None:
+    during_first = timeline.sets[0].start + STEP
+    in_rest = timeline.sets[0].end + STEP
+    during_third = timeline.sets[2].start + STEP
+    script = [(during_first, "h"), (in_rest, "h"), (during_third, "h")]
+    sink, _, log, player = run(timeline, speech, script)
+    assert [index for kind, index, _ in log.calls if kind == "hard"] == [0, 2]
+    assert player.hard == {0, 2}
+    assert np.array_equal(sink.stream[: len(reference)], reference)
+
+
+def test_h_before_the_first_set_marks_nothing(timeline: Timeline, speech: PhraseCache) -> None:
+    _, _, log, player = run(timeline, speech, [(STEP, "h")])
+    assert not [c for c in log.calls if c[0] == "hard"]
+    assert player.hard == set()

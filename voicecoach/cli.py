@@ -667,8 +667,9 @@ def history_command(
         return
     for r in rows:
         sets = f"{r.sets_done}/{r.sets_total} sets"
-        if r.sets_skipped:
-            sets += f" ({r.sets_skipped} skipped)"
+        counts = ((r.sets_skipped, "skipped"), (r.sets_hard, "hard"))
+        if marks := [f"{n} {what}" for n, what in counts if n]:
+            sets += f" ({', '.join(marks)})"
         ended = r.how_it_ended
         if r.outcome != FINISHED:
             ended += f" at {clock(int(r.position_s), 1)} of {clock(int(r.duration_s), 1)}"

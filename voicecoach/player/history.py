@@ -10,7 +10,7 @@ the session plays on without it.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -42,7 +42,19 @@ CREATE TABLE IF NOT EXISTS sets (
     nth INTEGER NOT NULL,
     status TEXT NOT NULL,
     at TEXT NOT NULL,
+    hard INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (session, idx)
+);
+CREATE TABLE IF NOT EXISTS asked (
+    session INTEGER NOT NULL REFERENCES sessions(id),
+    exercise TEXT NOT NULL,
+    name TEXT NOT NULL,
+    sets INTEGER NOT NULL,
+    reps INTEGER,
+    hold_s REAL,
+    low INTEGER,
+    high INTEGER,
+    PRIMARY KEY (session, exercise)
 );
 CREATE INDEX IF NOT EXISTS sessions_by_workout ON sessions (workout, id);
 """
@@ -69,6 +81,7 @@ class SessionRow:
     sets_total: int
     sets_done: int
     sets_skipped: int
+    sets_hard: int = 0
 
     @property
     def when(self) -> str:
@@ -78,6 +91,46 @@ class SessionRow:
     @property
     def how_it_ended(self) -> str:
         return "stopped unexpectedly" if self.outcome == PLAYING else self.outcome
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """What a session asks of one exercise: how many sets (each side counted), how many
+    reps or how long a hold, and the range the reps progress through, if any."""
+
+    exercise: str
+    name: str
+    sets: int
+    reps: int | None = None
+    hold_s: float | None = None
+    low: int | None = None
+    high: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseRow:
+    """One exercise in one logged session: what was asked (``None`` in a log written before
+    sessions recorded it) and how many of its sets were done, skipped and marked hard."""
+
+    session: int
+    workout: str
+    started: str
+    outcome: str
+    exercise: str
+    name: str
+    sets: int | None
+    reps: int | None
+    hold_s: float | None
+    low: int | None
+    high: int | None
+    done: int
+    skipped: int
+    hard: int
+
+    @property
+    def date(self) -> str:
+        """The day it started: ``2026-11-25``."""
+        return self.started[:10]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +165,10 @@ class Log(Protocol):
 
     def set_finished(self, span: SetSpan, status: str) -> None: ...
 
+    def set_hard(self, span: SetSpan) -> None:
+        """The set (during it or its rest) felt hard: the next session holds its reps."""
+        ...
+
     def end(self, outcome: str, position: int) -> None: ...
 
 
@@ -134,6 +191,7 @@ class History:
         self.session: int | None = None
         self._timeline: Timeline | None = None
         self._keys: list[SetKey] = []
+        self._hard: set[int] = set()
 
     def close(self) -> None:
         self._db.close()
@@ -143,6 +201,8 @@ class History:
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(sets)")}
         if "nth" not in columns:  # before circuit rounds were told apart: all were the first
             self._db.execute("ALTER TABLE sets ADD COLUMN nth INTEGER NOT NULL DEFAULT 1")
+        if "hard" not in columns:  # before sets could be marked hard: none was
+            self._db.execute("ALTER TABLE sets ADD COLUMN hard INTEGER NOT NULL DEFAULT 0")
 
     def _stamp(self) -> str:
         return self._now().astimezone().isoformat(timespec="seconds")
@@ -150,6 +210,7 @@ class History:
     def begin(self, timeline: Timeline, resume: int | None = None) -> None:
         self._timeline = timeline
         self._keys = set_keys(timeline)
+        self._hard = set()
         duration = timeline.seconds(timeline.duration)
         if resume is not None:
             self._db.execute(
@@ -177,8 +238,8 @@ class History:
         key = self._keys[span.index]
         self._db.execute(
             "INSERT OR REPLACE INTO sets"
-            " (session, idx, exercise, name, set_no, side, nth, status, at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " (session, idx, exercise, name, set_no, side, nth, status, at, hard)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 self.session,
                 span.index,
@@ -189,7 +250,26 @@ class History:
                 key.nth,
                 status,
                 self._stamp(),
+                int(span.index in self._hard),
             ),
+        )
+
+    def set_hard(self, span: SetSpan) -> None:
+        """Mark a set hard: now if it is logged already (its rest), else when it ends."""
+        self._hard.add(span.index)
+        self._db.execute(
+            "UPDATE sets SET hard = 1 WHERE session = ? AND idx = ?", (self.session, span.index)
+        )
+
+    def record_asked(self, asked: Iterable[Asked]) -> None:
+        """What this session asks of each exercise; a resumed session keeps what it first asked."""
+        self._db.executemany(
+            "INSERT OR IGNORE INTO asked (session, exercise, name, sets, reps, hold_s, low, high)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (self.session, a.exercise, a.name, a.sets, a.reps, a.hold_s, a.low, a.high)
+                for a in asked
+            ],
         )
 
     def end(self, outcome: str, position: int) -> None:
@@ -205,7 +285,8 @@ class History:
             "SELECT s.id, s.workout, s.title, s.started, s.ended, s.outcome, s.position_s,"
             " s.duration_s, s.sets_total,"
             " (SELECT COUNT(*) FROM sets WHERE session = s.id AND status = 'done'),"
-            " (SELECT COUNT(*) FROM sets WHERE session = s.id AND status = 'skipped')"
+            " (SELECT COUNT(*) FROM sets WHERE session = s.id AND status = 'skipped'),"
+            " (SELECT COUNT(*) FROM sets WHERE session = s.id AND hard = 1)"
             " FROM sessions s"
             + (" WHERE s.workout = ?" if workout else "")
             + " ORDER BY s.id DESC"
@@ -230,13 +311,44 @@ class History:
             raise trouble(self.path, error) from None
         return latest[0], {SetKey(*row) for row in rows}
 
+    def exercise_log(self, workout: str | None = None) -> list[ExerciseRow]:
+        """Every exercise of every session (of ``workout``), oldest session first."""
+        query = (
+            "SELECT s.id, s.workout, s.started, s.outcome, e.exercise,"
+            " COALESCE(a.name, (SELECT name FROM sets WHERE session = s.id"
+            "   AND exercise = e.exercise LIMIT 1)),"
+            " a.sets, a.reps, a.hold_s, a.low, a.high,"
+            " (SELECT COUNT(*) FROM sets t WHERE t.session = s.id AND t.exercise = e.exercise"
+            "   AND t.status = 'done'),"
+            " (SELECT COUNT(*) FROM sets t WHERE t.session = s.id AND t.exercise = e.exercise"
+            "   AND t.status = 'skipped'),"
+            " (SELECT COUNT(*) FROM sets t WHERE t.session = s.id AND t.exercise = e.exercise"
+            "   AND t.hard = 1)"
+            " FROM (SELECT session, exercise FROM asked UNION SELECT session, exercise FROM sets) e"
+            " JOIN sessions s ON s.id = e.session"
+            " LEFT JOIN asked a ON a.session = e.session AND a.exercise = e.exercise"
+            + (" WHERE s.workout = ?" if workout else "")
+            + " ORDER BY s.id, e.exercise"
+        )
+        try:
+            rows = self._db.execute(query, (workout,) if workout else ()).fetchall()
+        except sqlite3.Error as error:
+            raise trouble(self.path, error) from None
+        return [ExerciseRow(*row) for row in rows]
+
 
 class SafeLog:
     """The player's log: writes to ``History`` and turns any database trouble into one warning."""
 
-    def __init__(self, history: History | None, warn: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        history: History | None,
+        warn: Callable[[str], None],
+        asked: Iterable[Asked] = (),
+    ) -> None:
         self._history = history
         self._warn = warn
+        self._asked = tuple(asked)
 
     def _do(self, action: Callable[[History], None]) -> None:
         if self._history is None:
@@ -252,9 +364,13 @@ class SafeLog:
 
     def begin(self, timeline: Timeline, resume: int | None = None) -> None:
         self._do(lambda h: h.begin(timeline, resume))
+        self._do(lambda h: h.record_asked(self._asked))
 
     def set_finished(self, span: SetSpan, status: str) -> None:
         self._do(lambda h: h.set_finished(span, status))
+
+    def set_hard(self, span: SetSpan) -> None:
+        self._do(lambda h: h.set_hard(span))
 
     def end(self, outcome: str, position: int) -> None:
         self._do(lambda h: h.end(outcome, position))

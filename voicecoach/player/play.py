@@ -14,6 +14,7 @@ Controls act on set and exercise boundaries, which the compiler gives as
     space  pause / resume ("Resuming", three, two, one, back to the rep's start)
     n      next set            b   back to the start of this set
     s      skip this exercise  q   quit (resume later with --resume)
+    h      that was hard: the set playing, or the one just done, is marked in the log
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ BACK_GRACE_S = 3
 
 HELP = (
     "space: pause/resume · n: next set · b: back to the start of this set"
-    " · s: skip exercise · q: quit"
+    " · s: skip exercise · h: that was hard · q: quit"
 )
 
 CONTROL_PHRASES = ("Resuming.", "three", "two", "one", "Next set.", "Once more.")
@@ -487,6 +488,8 @@ class Player:
         self.stopped_at: int | None = None
         """Where the session ended, however it ended (set once ``run`` returns or raises)."""
         self._status: dict[int, str] = {}
+        self.hard: set[int] = set()
+        """The indexes of the sets marked hard in this run."""
         self._played_from = start
         """Where the sound last began without a jump: a set is done if heard from its start."""
 
@@ -532,7 +535,9 @@ class Player:
                 raise DeviceError(self.sink.error)
             position = self.heard()
             self._note_sets(position)
-            self.show(status_line(self.timeline, position, feed.paused))
+            line = status_line(self.timeline, position, feed.paused)
+            here = current_set(self.timeline, position)
+            self.show(line + (" · marked hard" if here and here.index in self.hard else ""))
             if feed.finished and self.sink.done():
                 return FINISHED
             # A device that stops asking for samples (unplugged, or its thread died) must
@@ -557,6 +562,9 @@ class Player:
         self._note_sets(self.heard())
         if key == "q":
             return True
+        if key == "h":
+            self.mark_hard()
+            return False
         if key == " ":
             if feed.paused:
                 at = feed.position
@@ -575,6 +583,15 @@ class Player:
         elif key == "s":
             self._jump(next_exercise_start(timeline, self._silence()))
         return False
+
+    def mark_hard(self) -> SetSpan | None:
+        """Mark the set being heard, or in its rest the set just done, as hard; before the
+        first set there is none. The set marked, if any."""
+        span = current_set(self.timeline, self.heard())
+        if span is not None and span.index not in self.hard:
+            self.hard.add(span.index)
+            self.log.set_hard(span)
+        return span
 
     def _silence(self) -> int:
         """Stop the sound now; the position that was being heard."""

@@ -441,7 +441,7 @@ REAL = [
             "limb": "leg",
             "setup": [
                 "Secure one end of the band to the lower portion of a post and attach the other to "
-                "one ankle.",
+                "your {side} ankle.",
                 "Facing the attachment point of the band, hold on to the column to stabilize "
                 "yourself.",
                 "Keep your head and your chest up.",
@@ -454,7 +454,7 @@ REAL = [
             ],
         },
         [DEFAULT_REPS],
-        id="one-ankle-is-each-leg-bands-are-a-resistance-band-and-the-movement-comes-first",
+        id="one-ankle-is-each-leg-named-by-side-bands-are-a-resistance-band-movement-first",
     ),
     pytest.param(
         "Single_Leg_Glute_Bridge",
@@ -468,7 +468,7 @@ REAL = [
             "limb": "leg",
             "setup": [
                 "Lie on the floor with your feet flat and knees bent.",
-                "Raise one leg off of the ground, pulling the knee to your chest.",
+                "Raise your {side} leg off of the ground, pulling the knee to your chest.",
                 "Execute the movement by driving through the heel.",
                 "Extend your hip upward and raising your glutes off of the ground.",
                 "Extend as far as possible, pause and then return to the starting position.",
@@ -1241,3 +1241,28 @@ def test_a_note_shared_by_many_entries_is_one_line_so_rare_ones_stand_out() -> N
         "  12 entries: no rep count stated; default 8-12 used (such as ex-0, ex-1, ex-2)",
         "  odd-one: no instructions in the database; only the name is spoken",
     ]
+
+
+def test_the_limb_held_apart_is_named_for_each_side_as_it_is_worked(tmp_path: Path) -> None:
+    import_to(paths.user_exercises(), "--id", "Hip_Extension_with_Bands")
+    workout = tmp_path / "hips.yaml"
+    workout.write_text(
+        "title: Hips\nblocks:\n  - exercise: hip-extension-with-bands\n    reps: 2\n"
+    )
+    code, out, _ = invoke("show", str(workout), "--estimate")
+    assert code == 0
+    said = [line.split("  ", 2)[-1] for line in out.splitlines() if line.startswith("  ")]
+    right = said.index(
+        "Secure one end of the band to the lower portion of a post and attach the "
+        "other to your right ankle."
+    )
+    assert said[right - 2 : right] == [
+        "One set of two, each leg, right first.",
+        "You need: resistance band.",
+    ]
+    switch = said.index("Switch legs.")
+    assert said[switch + 1] == (
+        "Secure one end of the band to the lower portion of a post and attach the other to your "
+        "left ankle."
+    )
+    assert right < switch and "Left leg." in said[switch:]

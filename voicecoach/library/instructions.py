@@ -126,6 +126,7 @@ _ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|approx|vs|etc|lbs|no|st|mr|mrs|dr)\.
 def sentences(step: str) -> list[str]:
     """One instruction as sentences; a parenthesised note becomes a sentence of its own."""
     step = re.sub(r"</?\w+>|\b(?:li|ul|ol|br|p)>", " ", step)  # HTML left in a few entries
+    step = step.replace("{", "(").replace("}", ")")  # braces are the player's placeholders
     step = re.sub(r"\((note|tip|caution)\s*:\s*([^()]*?)\.?\s*\)", r". \1: \2.", step, flags=re.I)
     step = re.sub(r"([a-z])\.([A-Z])", r"\1. \2", step)
     step = re.sub(r"\s*\([^()]*\)", lambda m: "" if _ABOUT.search(m.group()) else m.group(), step)
@@ -142,7 +143,10 @@ def sentences(step: str) -> list[str]:
 def tidy(text: str) -> str:
     """A sentence made fit to hear: words for symbols, brackets as commas, one full stop."""
     text = re.sub(r"\(([^()]*)\)", r", \1,", text)
-    text = text.replace("(", ", ").replace(")", ", ").replace("{", "(").replace("}", ")")
+    text = text.replace("(", ", ").replace(")", ", ")
+    # Stray braces become brackets; a side placeholder (``name_sides``) stays
+    text = re.sub(r"\{(?!(?:side|other|Side|Other)\})", "(", text)
+    text = re.sub(r"(?<!\{side)(?<!\{other)(?<!\{Side)(?<!\{Other)\}", ")", text)
     text = re.sub(r"(\d)\s*-\s*degrees?\b", r"\1 degrees", text)
     text = re.sub(r"(\d)\s*-\s*(\d)", r"\1 to \2", text)
     text = re.sub(r"(\d)\s*lbs?\b\.?", r"\1 pounds", text)
@@ -518,7 +522,7 @@ _ONE_LIMB = (
 """One limb worked or set apart from the other: "attach the other end to one ankle", "raise
 one leg off the ground", "keeping your other leg straight"."""
 _ONE_LIMB_NAME = re.compile(
-    r"\b(?:one|single)[- ](?P<limb>arm|leg|hand)(?:ed|s)?\b|\bunilateral\b", re.I
+    r"\b(?:one|single)[- ](?P<limb>arm|leg|hand)(?:ged|ed|s)?\b|\bunilateral\b", re.I
 )
 
 
@@ -530,6 +534,19 @@ def one_limb(text: str, name: bool = False) -> str | None:
             word = (match.groupdict().get("limb") or "side").lower()
             return _ONE_LIMB_WORDS.get(word, word)
     return None
+
+
+def name_sides(text: str) -> str:
+    """A sentence with the limb it holds apart named by side, for a voice that says which:
+    "attach the other end to one ankle" -> "attach the other end to your {side} ankle",
+    "keeping your other leg straight" -> "keeping your {other} leg straight"."""
+    if re.search(r"\b(?:left|right)\b|[{}]", text, re.I):
+        return text  # the sentence already says which, or has been given sides
+    first, second, other = _ONE_LIMB
+    for pattern in (first, second):
+        text = pattern.sub(lambda m: re.sub(r"\bone (?=\w)", "your {side} ", m.group()), text, 1)
+    rest = re.compile(r"\b(?:the|your) (?:other|free|non-?working) ")
+    return other.sub(lambda m: rest.sub("your {other} ", m.group()), text, 1)
 
 
 _ONE_LIMB_WORDS = {"ankle": "leg", "foot": "leg", "knee": "leg", "hand": "arm", "wrist": "arm"}
@@ -882,6 +899,8 @@ def read_instructions(
     if facts.sides == "none" and facts.one_limb:
         facts.sides = "each"
         facts.limb = facts.one_limb if facts.limb == "side" else facts.limb
+    if facts.sides == "each":
+        kept[:] = [Sentence(name_sides(k.text), k.kind) for k in kept]
     if facts.sides != "none":
         facts.first_side = _first_side(kept, facts.stated_second)
     return kept, facts

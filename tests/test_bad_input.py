@@ -40,7 +40,7 @@ CASES = [
     (
         "unknown_top_key",
         "title: x\nblock:\n  - exercise: hip-hinge\n",
-        "unknown_top_key.yaml:2:1: unknown key `block` in a workout\n  2 | block:\n    | ^^^^^\n  did you mean `blocks`? A workout takes: title, about, library, exercises, defaults, voice, blocks.",
+        "unknown_top_key.yaml:2:1: unknown key `block` in a workout\n  2 | block:\n    | ^^^^^\n  did you mean `blocks`? A workout takes: title, about, library, exercises, defaults, voice, music, blocks.",
     ),
     (
         "unknown_exercise",

@@ -428,6 +428,29 @@ def new_command(
 
 
 ToneOption = typer.Option(False, "--tone", help="A short tick under each countdown beat.")
+MusicOption = typer.Option(
+    None,
+    "--music",
+    help="Music under the voice, ducked for every prompt: an audio file, a folder of them "
+    "(in name order) or an .m3u/.m3u8 playlist.",
+)
+NoMusicOption = typer.Option(
+    False, "--no-music", help="No music, even if the workout or config.yaml names some."
+)
+MusicLevelOption = typer.Option(
+    12.0, "--music-level", min=0.0, max=40.0, help="How far below the voice the music sits, in LU."
+)
+
+
+def _music(
+    workout: Any, timeline: Any, speech: Any, flag: str | None, off: bool, level: float, say: Any
+) -> Any:
+    """The session's music (``sound/music.py``), or None; ``InputError`` if none can play."""
+    from voicecoach.files.settings import load_music
+    from voicecoach.sound.music import music_for
+
+    named = [workout.music, None if off or flag else load_music()]
+    return music_for(flag, off, named, timeline, speech.audio, level_lu=level, warn=say)
 
 
 @command("export")
@@ -448,6 +471,9 @@ def export(
     ),
     force: bool = typer.Option(False, "--force", help="Replace files that already exist."),
     tone: bool = ToneOption,
+    music: str | None = MusicOption,
+    no_music: bool = NoMusicOption,
+    music_level: float = MusicLevelOption,
     engine: str | None = EngineOption,
     voice: str | None = VoiceOption,
     rate: int | None = RateOption,
@@ -469,7 +495,8 @@ def export(
     with _progress() as bar:
         session = prepare(name, engine, voice, rate, on_synth=bar.synthesizing if bar else None)
         workout, speech, timeline = session.workout, session.speech, session.timeline
-        options = RenderOptions(tone=tone)
+        mix = _music(workout, timeline, speech, music, no_music, music_level, _warn)
+        options = RenderOptions(tone=tone, music=mix)
         progress = bar.rendering if bar else None
         if split:
             names, _ = split_names(timeline, target.fmt, workout.name)
@@ -521,6 +548,9 @@ def play(
         help="Sound output: miniaudio (default), simpleaudio, or null (real time, no sound).",
     ),
     tone: bool = ToneOption,
+    music: str | None = MusicOption,
+    no_music: bool = NoMusicOption,
+    music_level: float = MusicLevelOption,
     engine: str | None = EngineOption,
     voice: str | None = VoiceOption,
     rate: int | None = RateOption,
@@ -542,6 +572,15 @@ def play(
     workout, timeline = session.workout, session.timeline
     for warning in session.warnings:
         console.say(str(warning))
+    mix = _music(
+        workout,
+        timeline,
+        session.speech,
+        music,
+        no_music,
+        music_level,
+        lambda t: console.say(f"warning: {t}"),
+    )
     history = _open_history(console.say)
     start, resumed = 0, None
     if resume:
@@ -557,7 +596,7 @@ def play(
     if console.tty and e.stdin_isatty:
         console.say(HELP)
     again = f"Carry on later with: voicecoach play {shlex.quote(name)} --resume"
-    options = RenderOptions(tone=tone)
+    options = RenderOptions(tone=tone, music=mix)
     player = Player(timeline, session.speech, sink, NoKeys(), log, console.status, start, options)
     try:
         with _terminate_as_interrupt(e.signals), e.keys() as keys:
@@ -577,6 +616,10 @@ def play(
         console.say(f"Stopped at {at}." + (f" {again}" if history is not None else ""))
     elif outcome.how == FINISHED:
         console.say(f"Done: {workout.title}.")
+
+
+def _warn(text: str) -> None:
+    say(f"warning: {text}", err=True)
 
 
 class _StatusConsole:

@@ -165,6 +165,15 @@ class VoiceSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class MusicChoice:
+    """Music named in a file: the path as written, resolved against the file's folder."""
+
+    path: str
+    written: str
+    where: Where | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Workout:
     name: str
     title: str
@@ -175,6 +184,7 @@ class Workout:
     notes: tuple[str, ...] = ()
     """Sentences for today only, spoken in the intro after the title and ``about``: what the
     progression changed, a caution for tomorrow's run. Never read from the file."""
+    music: MusicChoice | None = None
 
 
 @dataclass(frozen=True, slots=True)

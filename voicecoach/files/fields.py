@@ -139,6 +139,12 @@ VOICE_KEYS: dict[str, Schema] = {
     "rate": {"type": "integer", "minimum": 60, "maximum": 400, "description": "Words per minute"},
 }
 
+MUSIC: Schema = {
+    "type": "string",
+    "description": "Music under the voice: an audio file, a folder of them (played in name "
+    "order) or an .m3u/.m3u8 playlist; a path relative to this file",
+}
+
 WORKOUT_KEYS: dict[str, Schema] = {
     "title": {"type": "string", "description": "Spoken in the intro"},
     "about": {"type": "string", "description": "Spoken after the title"},
@@ -150,6 +156,7 @@ WORKOUT_KEYS: dict[str, Schema] = {
         "additionalProperties": False,
     },
     "voice": {"type": "object", "properties": VOICE_KEYS, "additionalProperties": False},
+    "music": MUSIC,
     "blocks": {"type": "array"},
 }
 

@@ -50,6 +50,7 @@ from voicecoach.model import (
     CountMode,
     Exercise,
     ExerciseBlock,
+    MusicChoice,
     Phases,
     RepRange,
     RestBlock,
@@ -715,7 +716,21 @@ def parse_workout(
         path=source.path,
         blocks=tuple(blocks),
         voice=voice_settings(source, n) if (n := f.get("voice")) is not None else VoiceSettings(),
+        music=music_choice(source, n, path) if (n := f.get("music")) is not None else None,
     )
+
+
+def music_choice(source: Source, node: Node, path: Path) -> MusicChoice:
+    """A ``music:`` path, relative to the folder of the file that names it."""
+    value = scalar(source, node, "`music`")
+    if not isinstance(value, str) or not value.strip():
+        raise source.error(
+            node, f"`music` must be a path, not {kind_of(node)}", "like `music: ../music/`"
+        )
+    found = Path(value.strip()).expanduser()
+    if not found.is_absolute():
+        found = path.parent / found
+    return MusicChoice(str(found), value.strip(), source.where(node))
 
 
 def _has_exercise(block: Block) -> bool:

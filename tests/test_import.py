@@ -440,8 +440,8 @@ REAL = [
             "sides": "each",
             "limb": "leg",
             "setup": [
-                "Secure one end of the band to the lower portion of a post and attach the other to "
-                "your {side} ankle.",
+                "Secure one end of the band to the lower portion of a post.",
+                "Attach the other to your {side} ankle.",
                 "Facing the attachment point of the band, hold on to the column to stabilize "
                 "yourself.",
                 "Keep your head and your chest up.",
@@ -1252,17 +1252,12 @@ def test_the_limb_held_apart_is_named_for_each_side_as_it_is_worked(tmp_path: Pa
     code, out, _ = invoke("show", str(workout), "--estimate")
     assert code == 0
     said = [line.split("  ", 2)[-1] for line in out.splitlines() if line.startswith("  ")]
-    right = said.index(
-        "Secure one end of the band to the lower portion of a post and attach the "
-        "other to your right ankle."
-    )
-    assert said[right - 2 : right] == [
+    right = said.index("Attach the other to your right ankle.")
+    assert said[right - 3 : right] == [
         "One set of two, each leg, right first.",
         "You need: resistance band.",
+        "Secure one end of the band to the lower portion of a post.",
     ]
     switch = said.index("Switch legs.")
-    assert said[switch + 1] == (
-        "Secure one end of the band to the lower portion of a post and attach the other to your "
-        "left ankle."
-    )
-    assert right < switch and "Left leg." in said[switch:]
+    assert said[switch + 1 : switch + 3] == ["Attach the other to your left ankle.", "Left leg."]
+    assert right < switch

@@ -254,6 +254,31 @@ _GERUNDS = {
     "using": "use",
 }
 _VERBS = set(_GERUNDS.values()) | {
+    "adjust",
+    "anchor",
+    "assume",
+    "attach",
+    "be",
+    "catch",
+    "curl",
+    "drop",
+    "elevate",
+    "hinge",
+    "kick",
+    "kneel",
+    "loop",
+    "relax",
+    "release",
+    "roll",
+    "row",
+    "secure",
+    "shift",
+    "shrug",
+    "slide",
+    "squat",
+    "throw",
+    "tilt",
+    "wrap",
     "begin",
     "bring",
     "come",
@@ -376,6 +401,8 @@ def _comma_head(head: str) -> str | None:
     or are a leading clause with its main clause ("While ..., roll over ...")."""
     if re.search(r"\b(?:and|or|but|then|to|the|a|an|of|your)$", head.strip(" ,"), re.I):
         return None
+    if re.search(r"\b(?:but|instead of)\b[^,]*$", head, re.I):
+        return None  # "..., but instead of having your hands on the floor, | you ...": not yet
     if re.search(r"\b(?:when|if|so that|because|while|until|once|as)\b[^,]*$", head, re.I):
         return None  # "so that when you lie on it, | your chest ...": its main clause follows
     return _head(head)

@@ -154,3 +154,17 @@ def test_non_utf8_and_huge_files_are_refused(write: Write, tmp_path: Path) -> No
     big.write_text("title: x\n" + "# padding\n" * 300_000)
     with pytest.raises(InputError, match="workouts are at most 2 MB"):
         load_workout(str(big))
+
+
+def test_each_file_gets_its_own_yaml_constructor_so_nothing_piles_up() -> None:
+    from voicecoach.files.nodes import text
+    from voicecoach.files.yamlsource import parse_yaml
+
+    kept = []
+    for i in range(3):
+        source, root = parse_yaml(f"title: T{i}\n", f"w{i}.yaml")
+        assert root is not None
+        assert text(source, root.value[0][1], "`title`") == f"T{i}"
+        kept.append(source.constructor)
+    assert len({id(c) for c in kept}) == 3
+    assert all(len(c.constructed_objects) == 1 for c in kept)

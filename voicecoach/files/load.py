@@ -8,12 +8,11 @@ and what would be right.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from voicecoach import paths
@@ -21,22 +20,30 @@ from voicecoach.errors import InputError
 from voicecoach.files.fields import (
     BLOCK_SETTING_KEYS,
     CIRCUIT_KEYS,
-    ENGINE_NAMES,
     EXERCISE_BLOCK_KEYS,
     EXERCISE_KEYS,
     PHASE_KEYS,
     STEP_KEYS,
-    VOICE_KEYS,
     WORKOUT_KEYS,
 )
+from voicecoach.files.nodes import (
+    Fields,
+    choice,
+    converted,
+    duration,
+    fields,
+    integer,
+    scalar,
+    text,
+    text_list,
+)
+from voicecoach.files.settings import music_choice, voice_settings
 from voicecoach.files.yamlsource import (
     ID_LINE,
-    Source,
-    bad_character,
+    SourceFile,
     did_you_mean,
     kind_of,
     read_yaml,
-    shorten,
 )
 from voicecoach.model import (
     COUNT_MODES,
@@ -50,7 +57,6 @@ from voicecoach.model import (
     CountMode,
     Exercise,
     ExerciseBlock,
-    MusicChoice,
     Phases,
     RepRange,
     RestBlock,
@@ -63,7 +69,7 @@ from voicecoach.model import (
     VoiceSettings,
     Workout,
 )
-from voicecoach.units import format_duration, parse_duration, parse_rep_range, parse_tempo
+from voicecoach.units import format_duration, parse_rep_range, parse_tempo
 
 T = TypeVar("T")
 
@@ -73,7 +79,6 @@ MAX_STEP_MS = 5 * 60 * 1000
 MAX_SETS = 50
 MAX_REPS = 200
 MAX_ROUNDS = 50
-MAX_TEXT = 400
 MAX_BLOCKS = 1000
 MAX_SESSION_MS = 4 * 60 * 60 * 1000
 """The longest a workout may last, counting only its reps, holds and rests."""
@@ -82,161 +87,8 @@ DEFAULT_REPS = 8
 DEFAULT_REST_MS = 45_000
 DEFAULT_SIDE_REST_MS = 5_000
 
-_constructor = yaml.constructor.SafeConstructor()
 
-
-@dataclass
-class Fields:
-    """A mapping node's entries by key, each with its key node (for pointing at)."""
-
-    source: Source
-    node: MappingNode
-    entries: dict[str, tuple[Node, Node]]
-
-    def get(self, key: str) -> Node | None:
-        entry = self.entries.get(key)
-        return entry[1] if entry else None
-
-    def key_node(self, key: str) -> Node:
-        return self.entries[key][0]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.entries
-
-
-def fields(source: Source, node: Node, allowed: dict[str, Any], what: str) -> Fields:
-    """Read a mapping, refusing duplicate keys and keys ``what`` does not take."""
-    if not isinstance(node, MappingNode):
-        raise source.error(node, f"{what} must be a mapping of keys, not {kind_of(node)}")
-    entries: dict[str, tuple[Node, Node]] = {}
-    for key_node, value_node in node.value:
-        if not isinstance(key_node, ScalarNode):
-            raise source.error(key_node, f"keys in {what} must be plain words")
-        key = str(key_node.value)
-        if key in entries:
-            first = entries[key][0].start_mark.line + 1
-            raise source.error(
-                key_node, f"`{key}` is given twice in {what}", f"it was first given on line {first}"
-            )
-        if key not in allowed:
-            hint = did_you_mean(key, allowed)
-            raise source.error(
-                key_node,
-                f"unknown key `{shorten(key)}` in {what}",
-                f"{hint}{capital(what)} takes: {', '.join(allowed)}.",
-            )
-        entries[key] = (key_node, value_node)
-    return Fields(source, node, entries)
-
-
-def capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "str")}
-MAX_DIGITS = 30
-
-
-def scalar(source: Source, node: Node, what: str) -> Any:
-    """A single value as YAML reads it: text, a number, true/false or nothing.
-
-    Explicit tags never get here (the reader refuses them); a plain value
-    that YAML would read as a date or a merge key stays the text it is.
-    """
-    if not isinstance(node, ScalarNode):
-        raise source.error(node, f"{what} must be a single value, not {kind_of(node)}")
-    if node.tag not in _PLAIN_TAGS:
-        return str(node.value)
-    if node.tag.endswith(":int"):
-        digits = len(node.value.lstrip("+-0").replace("_", ""))
-        if digits > MAX_DIGITS:
-            raise source.error(node, f"{what} is a number of {digits:,} digits; that is too big")
-    try:
-        return _constructor.construct_object(node)
-    except (ValueError, TypeError, LookupError, AttributeError):
-        return str(node.value)
-
-
-def text(source: Source, node: Node, what: str, limit: int = MAX_TEXT) -> str:
-    value = scalar(source, node, what)
-    if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
-        raise source.error(node, f"{what} must be text, not {kind_of(node)}")
-    result = " ".join(str(value).split())
-    if not result:
-        raise source.error(node, f"{what} is empty", "write the words to say")
-    if len(result) > limit:
-        raise source.error(node, f"{what} is {len(result):,} characters; at most {limit}")
-    found = bad_character(result)
-    if found:
-        raise source.error(
-            node,
-            f"{what} holds {found[1]} at character {found[0] + 1}",
-            "remove it: a voice cannot say it and a terminal would act on it",
-        )
-    return result
-
-
-def text_list(source: Source, node: Node, what: str) -> tuple[str, ...]:
-    if isinstance(node, ScalarNode) and node.tag.endswith(":str"):
-        return (text(source, node, what),)
-    if not isinstance(node, SequenceNode):
-        raise source.error(node, f"{what} must be a list of text, not {kind_of(node)}")
-    return tuple(text(source, item, f"each item of {what}") for item in node.value)
-
-
-def integer(source: Source, node: Node, what: str, low: int, high: int) -> int:
-    value = scalar(source, node, what)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise source.error(
-            node, f"{what} must be a whole number, not {kind_of(node)}", f"like {low + 2}"
-        )
-    if not low <= value <= high:
-        raise source.error(node, f"{what} is {value}; it must be from {low} to {high}")
-    return value
-
-
-def duration(source: Source, node: Node, what: str, low: int, high: int) -> int:
-    """A duration in ms from ``low`` to ``high`` ms."""
-    value = scalar(source, node, what)
-    if value is None or isinstance(value, (bool, list, dict)):
-        raise source.error(node, f"{what} must be a duration like 45s, 1m30s or 90")
-    try:
-        ms = parse_duration(value)
-    except ValueError as error:
-        raise source.error(node, f"{what}: {error}") from None
-    if not low <= ms <= high:
-        raise source.error(
-            node,
-            f"{what} is {format_duration(ms)}; it must be from "
-            f"{format_duration(low)} to {format_duration(high)}",
-        )
-    return ms
-
-
-def choice(source: Source, node: Node, what: str, options: tuple[T, ...]) -> T:
-    value = scalar(source, node, what)
-    for option in options:
-        if value == option:
-            return option
-    hint = did_you_mean(str(value), [str(o) for o in options])
-    raise source.error(
-        node,
-        f"{what} is `{shorten(str(value))}`",
-        f"{hint}it must be one of: {', '.join(str(o) for o in options)}",
-    )
-
-
-def converted(source: Source, node: Node, what: str, parse: Callable[[Any], T]) -> T:
-    value = scalar(source, node, what)
-    if value is None or isinstance(value, bool):
-        raise source.error(node, f"{what} is empty")
-    try:
-        return parse(value)
-    except ValueError as error:
-        raise source.error(node, f"{what}: {error}") from None
-
-
-def parse_exercise(source: Source, node: Node) -> tuple[Exercise, Node]:
+def parse_exercise(source: SourceFile, node: Node) -> tuple[Exercise, Node]:
     """One exercise mapping -> an ``Exercise`` (and the node of its id, for errors)."""
     f = fields(source, node, EXERCISE_KEYS, "an exercise")
     for required in ("id", "name"):
@@ -295,7 +147,7 @@ def parse_exercise(source: Source, node: Node) -> tuple[Exercise, Node]:
     return exercise, id_node
 
 
-def _run_kinds(source: Source, node: Node, what: str) -> tuple[RunKind, ...]:
+def _run_kinds(source: SourceFile, node: Node, what: str) -> tuple[RunKind, ...]:
     items = node.value if isinstance(node, SequenceNode) else [node]
     if isinstance(node, MappingNode):
         raise source.error(node, f"{what} avoid_day_before must be a list of run kinds")
@@ -303,7 +155,7 @@ def _run_kinds(source: Source, node: Node, what: str) -> tuple[RunKind, ...]:
     return tuple(dict.fromkeys(kinds))
 
 
-def _exclusive(source: Source, f: Fields, what: str, *pairs: tuple[str, str]) -> None:
+def _exclusive(source: SourceFile, f: Fields, what: str, *pairs: tuple[str, str]) -> None:
     for a, b in pairs:
         if a in f and b in f:
             first, second = sorted((a, b), key=lambda k: f.key_node(k).start_mark.index)
@@ -326,7 +178,7 @@ _TEMPLATE = re.compile(r"\{([^{}]*)\}")
 TEMPLATE_NAMES = ("side", "other", "Side", "Other")
 
 
-def _templates(source: Source, node: Node | None, what: str) -> tuple[str, ...]:
+def _templates(source: SourceFile, node: Node | None, what: str) -> tuple[str, ...]:
     if node is None:
         return ()
     items = text_list(source, node, what)
@@ -336,7 +188,7 @@ def _templates(source: Source, node: Node | None, what: str) -> tuple[str, ...]:
     return items
 
 
-def _check_template(source: Source, node: Node, value: str, what: str) -> None:
+def _check_template(source: SourceFile, node: Node, value: str, what: str) -> None:
     for match in _TEMPLATE.finditer(value):
         if match[1] not in TEMPLATE_NAMES:
             hint = did_you_mean(match[1], TEMPLATE_NAMES, "`{{{}}}`")
@@ -347,7 +199,7 @@ def _check_template(source: Source, node: Node, value: str, what: str) -> None:
             )
 
 
-def _phases(source: Source, node: Node, what: str) -> Phases:
+def _phases(source: SourceFile, node: Node, what: str) -> Phases:
     f = fields(source, node, PHASE_KEYS, f"{what} phases")
     names = {key: text(source, f.entries[key][1], f"{what} phase `{key}`", 40) for key in f.entries}
     for key in names:
@@ -355,7 +207,7 @@ def _phases(source: Source, node: Node, what: str) -> Phases:
     return Phases(**names)
 
 
-def _rep_cycle(source: Source, node: Node, what: str) -> tuple[Step, ...]:
+def _rep_cycle(source: SourceFile, node: Node, what: str) -> tuple[Step, ...]:
     if not isinstance(node, SequenceNode) or not node.value:
         raise source.error(
             node,
@@ -378,7 +230,7 @@ def _rep_cycle(source: Source, node: Node, what: str) -> tuple[Step, ...]:
     return tuple(steps)
 
 
-def exercise_nodes(source: Source, root: Node | None) -> Iterator[Node]:
+def exercise_nodes(source: SourceFile, root: Node | None) -> Iterator[Node]:
     """The exercise mappings of one exercise file: a single mapping or a list under `exercises:`."""
     if root is None:
         return
@@ -416,7 +268,7 @@ def load_exercise_file(path: Path) -> list[Exercise]:
     return _exercises_of(source, root)
 
 
-def _exercises_of(source: Source, root: Node | None) -> list[Exercise]:
+def _exercises_of(source: SourceFile, root: Node | None) -> list[Exercise]:
     if root is None:
         raise InputError(
             f"{source.path}: the file is empty; a workout needs `title:` and `blocks:`, "
@@ -462,7 +314,7 @@ class Library:
 
     folders: list[tuple[str, Path]] = field(default_factory=list)
     inline: dict[str, Exercise] = field(default_factory=dict)
-    _cache: dict[Path, list[tuple[Exercise, Source, Node]]] = field(default_factory=dict)
+    _cache: dict[Path, list[tuple[Exercise, SourceFile, Node]]] = field(default_factory=dict)
 
     def find(self, exercise_id: str) -> Exercise | None:
         if exercise_id in self.inline:
@@ -474,7 +326,7 @@ class Library:
         return None
 
     def _find_in(self, folder: Path, exercise_id: str) -> Exercise | None:
-        found: list[tuple[Exercise, Source, Node]] = []
+        found: list[tuple[Exercise, SourceFile, Node]] = []
         for path in _yaml_files(folder):
             try:
                 body = path.read_text(encoding="utf-8-sig", errors="replace")
@@ -492,7 +344,7 @@ class Library:
             )
         return found[0][0] if found else None
 
-    def _parsed(self, path: Path) -> list[tuple[Exercise, Source, Node]]:
+    def _parsed(self, path: Path) -> list[tuple[Exercise, SourceFile, Node]]:
         if path not in self._cache:
             source, root = read_yaml(path)
             if _is_workout(root):
@@ -654,7 +506,7 @@ class _Settings:
 
 
 def parse_workout(
-    source: Source, root: Node | None, name: str, path: Path, library: Library
+    source: SourceFile, root: Node | None, name: str, path: Path, library: Library
 ) -> Workout:
     """A workout mapping -> a ``Workout`` with every block resolved."""
     if root is None:
@@ -720,49 +572,14 @@ def parse_workout(
     )
 
 
-def music_choice(source: Source, node: Node, path: Path) -> MusicChoice:
-    """A ``music:`` path, relative to the folder of the file that names it."""
-    value = scalar(source, node, "`music`")
-    if not isinstance(value, str) or not value.strip():
-        raise source.error(
-            node, f"`music` must be a path, not {kind_of(node)}", "like `music: ../music/`"
-        )
-    found = Path(value.strip()).expanduser()
-    if not found.is_absolute():
-        found = path.parent / found
-    return MusicChoice(str(found), value.strip(), source.where(node))
-
-
 def _has_exercise(block: Block) -> bool:
     if isinstance(block, CircuitBlock):
         return any(_has_exercise(b) for b in block.blocks)
     return isinstance(block, ExerciseBlock)
 
 
-def _engine(source: Source, node: Node) -> str:
-    name = text(source, node, "`voice.engine`", 40).lower()
-    if name not in ENGINE_NAMES:
-        hint = did_you_mean(name, ENGINE_NAMES)
-        raise source.error(
-            node,
-            f"`voice.engine` is `{shorten(name)}`",
-            f"{hint}the engines are: {', '.join(ENGINE_NAMES)}",
-        )
-    return name
-
-
-def voice_settings(source: Source, node: Node) -> VoiceSettings:
-    """A `voice:` mapping, in a workout or in the config file."""
-    f = fields(source, node, VOICE_KEYS, "`voice`")
-    return VoiceSettings(
-        engine=_engine(source, n) if (n := f.get("engine")) else None,
-        voice=text(source, n, "`voice.voice`", 200) if (n := f.get("voice")) else None,
-        rate=integer(source, n, "`voice.rate`", 60, 400) if (n := f.get("rate")) else None,
-    )
-
-
 def _settings(
-    source: Source, node: Node | None, base: _Settings, what: str, allowed: dict[str, Any]
+    source: SourceFile, node: Node | None, base: _Settings, what: str, allowed: dict[str, Any]
 ) -> _Settings:
     if node is None:
         return base
@@ -786,7 +603,7 @@ def _settings(
     )
 
 
-def _block_reps(source: Source, node: Node) -> RepRange:
+def _block_reps(source: SourceFile, node: Node) -> RepRange:
     """A block's reps: a whole number, or a range written like 6-12 to progress through."""
     value = scalar(source, node, "`reps`")
     if isinstance(value, str) and "-" in value.strip().lstrip("-"):
@@ -799,7 +616,7 @@ def _block_reps(source: Source, node: Node) -> RepRange:
 
 
 def _blocks(
-    source: Source, node: Node, lib: Library, defaults: _Settings, in_circuit: bool
+    source: SourceFile, node: Node, lib: Library, defaults: _Settings, in_circuit: bool
 ) -> list[Block]:
     if not isinstance(node, SequenceNode):
         raise source.error(node, "`blocks:` must be a list", "each item starts with `- exercise:`")
@@ -816,7 +633,7 @@ def _blocks(
     return [_block(source, item, lib, defaults, in_circuit) for item in node.value]
 
 
-def _check_length(source: Source, blocks: list[Block]) -> None:
+def _check_length(source: SourceFile, blocks: list[Block]) -> None:
     """Refuse a workout whose reps, holds and rests alone last longer than ``MAX_SESSION_MS``.
 
     Speech only adds to this, so the bound is honest; it keeps ``show`` and
@@ -855,7 +672,7 @@ def _least_ms(block: Block) -> int:
 
 
 def _block(
-    source: Source, node: Node, lib: Library, defaults: _Settings, in_circuit: bool
+    source: SourceFile, node: Node, lib: Library, defaults: _Settings, in_circuit: bool
 ) -> Block:
     if not isinstance(node, MappingNode):
         raise source.error(
@@ -906,7 +723,9 @@ def _block(
     return _exercise_block(source, node, lib, defaults)
 
 
-def _exercise_block(source: Source, node: Node, lib: Library, defaults: _Settings) -> ExerciseBlock:
+def _exercise_block(
+    source: SourceFile, node: Node, lib: Library, defaults: _Settings
+) -> ExerciseBlock:
     f = fields(source, node, EXERCISE_BLOCK_KEYS, "an exercise block")
     id_node = f.entries["exercise"][1]
     exercise_id = text(source, id_node, "`exercise`")
@@ -969,7 +788,7 @@ def _exercise_block(source: Source, node: Node, lib: Library, defaults: _Setting
 
 
 def _progress_range(
-    source: Source, f: Fields, reps: RepRange | None, exercise: Exercise
+    source: SourceFile, f: Fields, reps: RepRange | None, exercise: Exercise
 ) -> RepRange | None:
     """The range a block progresses through: its own range of reps unless `progress: none`;
     with `progress: reps` and no reps of its own, the exercise's suggested range."""

@@ -19,11 +19,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from yaml.nodes import Node
+
 from voicecoach import paths
-from voicecoach.files.fields import MUSIC, VOICE_KEYS
-from voicecoach.files.load import fields, music_choice, voice_settings
-from voicecoach.files.yamlsource import read_yaml
+from voicecoach.files.fields import ENGINE_NAMES, MUSIC, VOICE_KEYS
+from voicecoach.files.nodes import fields, integer, scalar, text
+from voicecoach.files.yamlsource import SourceFile, did_you_mean, kind_of, read_yaml, shorten
 from voicecoach.model import MusicChoice, VoiceSettings
+from voicecoach.voices.base import MAX_RATE, MIN_RATE
 
 CONFIG_KEYS: dict[str, Any] = {
     "voice": {"type": "object", "properties": VOICE_KEYS, "additionalProperties": False},
@@ -76,3 +79,40 @@ def load_music(path: Path | None = None) -> MusicChoice | None:
         return None
     node = fields(source, root, CONFIG_KEYS, "the config file").get("music")
     return music_choice(source, node, path) if node is not None else None
+
+
+def _engine(source: SourceFile, node: Node) -> str:
+    name = text(source, node, "`voice.engine`", 40).lower()
+    if name not in ENGINE_NAMES:
+        hint = did_you_mean(name, ENGINE_NAMES)
+        raise source.error(
+            node,
+            f"`voice.engine` is `{shorten(name)}`",
+            f"{hint}the engines are: {', '.join(ENGINE_NAMES)}",
+        )
+    return name
+
+
+def voice_settings(source: SourceFile, node: Node) -> VoiceSettings:
+    """A `voice:` mapping, in a workout or in the config file."""
+    f = fields(source, node, VOICE_KEYS, "`voice`")
+    return VoiceSettings(
+        engine=_engine(source, n) if (n := f.get("engine")) else None,
+        voice=text(source, n, "`voice.voice`", 200) if (n := f.get("voice")) else None,
+        rate=integer(source, n, "`voice.rate`", MIN_RATE, MAX_RATE)
+        if (n := f.get("rate"))
+        else None,
+    )
+
+
+def music_choice(source: SourceFile, node: Node, path: Path) -> MusicChoice:
+    """A ``music:`` path, relative to the folder of the file that names it."""
+    value = scalar(source, node, "`music`")
+    if not isinstance(value, str) or not value.strip():
+        raise source.error(
+            node, f"`music` must be a path, not {kind_of(node)}", "like `music: ../music/`"
+        )
+    found = Path(value.strip()).expanduser()
+    if not found.is_absolute():
+        found = path.parent / found
+    return MusicChoice(str(found), value.strip(), source.where(node))

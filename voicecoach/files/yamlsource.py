@@ -14,11 +14,12 @@ import re
 import stat
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
 from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -114,11 +115,19 @@ def bad_character(value: str) -> tuple[int, str] | None:
 
 
 @dataclass(frozen=True)
-class Source:
-    """One YAML file's text, for pointing at its lines."""
+class SourceFile:
+    """One YAML file's text, for pointing at its lines, and the constructor of its values.
+
+    The constructor belongs to one file: PyYAML's keeps every node it has built.
+    """
 
     path: str
     lines: tuple[str, ...]
+    constructor: SafeConstructor = field(default_factory=SafeConstructor, compare=False, repr=False)
+
+    def construct(self, node: Node) -> Any:
+        """The plain value of a scalar node, as YAML's safe loader reads it."""
+        return self.constructor.construct_object(node)
 
     def where(self, node: Node) -> Where:
         return Where(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -217,15 +226,15 @@ def _size(path: Path) -> int | None:
         return None
 
 
-def read_yaml(path: Path, shown: str | None = None) -> tuple[Source, Node | None]:
+def read_yaml(path: Path, shown: str | None = None) -> tuple[SourceFile, Node | None]:
     """Compose one file into a node tree; YAML mistakes become ``InputError`` with position."""
     name = shown or str(path)
     text = read_text(path, name, ", not a YAML file", MAX_BYTES, "workouts are at most 2 MB")
     return parse_yaml(text, name)
 
 
-def parse_yaml(text: str, name: str) -> tuple[Source, Node | None]:
-    source = Source(name, tuple(text.splitlines()))
+def parse_yaml(text: str, name: str) -> tuple[SourceFile, Node | None]:
+    source = SourceFile(name, tuple(text.splitlines()))
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as error:
@@ -254,7 +263,7 @@ def parse_yaml(text: str, name: str) -> tuple[Source, Node | None]:
         loader.dispose()
 
 
-def _reader_error(source: Source, text: str, error: yaml.reader.ReaderError) -> InputError:
+def _reader_error(source: SourceFile, text: str, error: yaml.reader.ReaderError) -> InputError:
     """A character YAML does not allow in a file, at its line and column."""
     position = error.position
     line = text.count("\n", 0, position)

@@ -25,7 +25,8 @@ import yaml
 from voicecoach import equipment as gear
 from voicecoach import paths
 from voicecoach.errors import InputError
-from voicecoach.files.load import MAX_HOLD_MS, MAX_REPS, MAX_TEXT
+from voicecoach.files.load import MAX_HOLD_MS, MAX_REPS
+from voicecoach.files.nodes import MAX_TEXT
 from voicecoach.files.writer import Outcome, ids_in_folder, plan, with_header
 from voicecoach.files.yamlsource import did_you_mean, read_text
 from voicecoach.library.instructions import (

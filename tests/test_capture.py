@@ -201,3 +201,29 @@ def test_keys_in_a_real_terminal_pause_and_quit_and_the_terminal_is_restored(tin
         os.close(slave)
     history = voicecoach("history", "--json").stdout
     assert '"outcome": "quit"' in history
+
+
+def test_music_reaches_the_device_exactly_as_it_is_exported(tmp_path: Path, tiny: str) -> None:
+    import soundfile as sf
+    from test_music import write_track
+
+    # Two tracks shorter than the session: it crossfades from one to the other and loops.
+    write_track(tmp_path / "music" / "1 tone.mp3", 12.0, noise=0.02)
+    write_track(tmp_path / "music" / "2 noise.ogg", 10.0, freq=None, noise=0.1)
+    music = ["--music", str(tmp_path / "music")]
+    # Exported first, which measures the tracks once: this capture device takes samples as
+    # fast as they come, so a track still being measured would hold the renderer up and the
+    # device would get silence. A sound card takes them in real time, with seconds rendered
+    # ahead, while the tracks are measured on a thread of their own.
+    wav = tmp_path / "tiny.wav"
+    result = voicecoach("export", tiny, *music, "-o", str(wav))
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "tiny.raw"
+    result = voicecoach("play", tiny, *music, env=capture_env(out))
+    assert result.returncode == 0, result.stderr
+    exported = sf.read(wav, dtype="int16")[0]
+    sound = captured(out)
+    assert np.array_equal(sound[: len(exported)], exported)
+    assert not sound[len(exported) :].any()
+    voice = reference(tiny)
+    assert len(voice) == len(exported) and not np.array_equal(voice, exported)

@@ -417,10 +417,12 @@ class Segment:
 class Music:
     """A session's music: the tracks in order, laid end to end with crossfades, looping.
 
-    Tracks are measured (``probe``) only as the music reaches them, so a
-    folder of a thousand songs costs no more than the few a session plays.
-    The layout is shared by every stream that reads it (``play`` starts a
-    new one after each jump) and grows under a lock.
+    Tracks are measured (``probe``) only as far as the session will reach, so
+    a folder of a thousand songs costs no more than the few a session plays;
+    ``measure_ahead`` does it on a background thread, so the renderer (which
+    in ``play`` runs only seconds ahead of the device) never waits for a
+    long track to be measured. The layout is shared by every stream that
+    reads it (``play`` starts a new one after each jump) and grows under a lock.
     """
 
     def __init__(
@@ -440,6 +442,9 @@ class Music:
         self._shown = shown
         self._crossfade = crossfade_ms * sample_rate // 1000
         self._lock = threading.Lock()
+        self._measuring = threading.Lock()
+        self._ahead: threading.Thread | None = None
+        self._stop = threading.Event()
         self._known: dict[int, TrackInfo | None] = {}
         self._segments: list[Segment] = []
         self._next = 0
@@ -459,15 +464,39 @@ class Music:
                 self._extend()
             return list(self._segments)
 
+    def measure_ahead(self, duration: int) -> None:
+        """Measure, on a background thread, the tracks that ``duration`` samples will reach."""
+        if self._ahead is None:
+            self._ahead = threading.Thread(
+                target=self._measure, args=(duration,), name="voicecoach-music", daemon=True
+            )
+            self._ahead.start()
+
+    def close(self) -> None:
+        """Stop measuring ahead; returns once the track being measured is done."""
+        self._stop.set()
+        if self._ahead is not None:
+            self._ahead.join()
+
+    def _measure(self, duration: int) -> None:
+        covered = 0
+        for index in range(len(self._files)):
+            if covered >= duration or self._stop.is_set():
+                return
+            info = self._info(index)
+            if info is not None:
+                covered += info.frames - self._crossfade
+
     def _info(self, index: int) -> TrackInfo | None:
-        if index not in self._known:
-            path = self._files[index]
-            try:
-                self._known[index] = _probe_cached(path, self.sample_rate)
-            except TrackError as error:
-                self._known[index] = None
-                self._warn(f"music: {path}: {error}; skipped")
-        return self._known[index]
+        with self._measuring:
+            if index not in self._known:
+                path = self._files[index]
+                try:
+                    self._known[index] = _probe_cached(path, self.sample_rate)
+                except TrackError as error:
+                    self._known[index] = None
+                    self._warn(f"music: {path}: {error}; skipped")
+            return self._known[index]
 
     def _following(self) -> TrackInfo:
         """The next usable track after ``_next``, looping; ``InputError`` if there is none."""
@@ -716,6 +745,7 @@ def open_music(
     target = voice_loudness(timeline, audio) - level_lu
     music = Music(files, timeline.sample_rate, target, warn, where)
     music.check()
+    music.measure_ahead(timeline.duration)
     return MusicMix(music)
 
 

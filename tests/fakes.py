@@ -15,7 +15,7 @@ import numpy as np
 
 from voicecoach.env import Environment
 from voicecoach.model import VoiceSettings
-from voicecoach.sound.sinks import Source
+from voicecoach.sound.sinks import SampleSource
 from voicecoach.voices.base import Pcm, VoiceInfo
 from voicecoach.voices.cache import PhraseCache
 
@@ -75,7 +75,7 @@ class StepSink:
         self.taken: list[Pcm] = []
         self.closed = False
 
-    def start(self, source: Source) -> None:
+    def start(self, source: SampleSource) -> None:
         self.source = source
 
     def advance(self) -> None:
@@ -107,11 +107,11 @@ class CaptureSink:
 
     def __init__(self) -> None:
         self.taken: list[Pcm] = []
-        self._source: Source | None = None
+        self._source: SampleSource | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
 
-    def start(self, source: Source) -> None:
+    def start(self, source: SampleSource) -> None:
         self._source = source
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()

@@ -97,7 +97,7 @@ def test_history_with_no_sessions_says_how_to_start() -> None:
 
 def test_ctrl_c_exits_130_and_says_how_to_carry_on(tiny: str) -> None:
     class Interrupted(CaptureSink):
-        def start(self, source: sinks.Source) -> None:
+        def start(self, source: sinks.SampleSource) -> None:
             raise KeyboardInterrupt
 
     code, _, err = invoke("play", tiny, env=fake_env(open_sink=lambda *args: Interrupted()))

@@ -1,6 +1,6 @@
 """Audio outputs: where the session's samples go, pulled at the device's own pace.
 
-A sink asks its ``Source`` for samples whenever the device wants more and
+A sink asks its ``SampleSource`` for samples whenever the device wants more and
 counts nothing itself: the source counts what it hands over, and that
 count is the player's clock. Three sinks, chosen by name:
 
@@ -38,7 +38,7 @@ def no_device(workout: str) -> str:
     )
 
 
-class Source(Protocol):
+class SampleSource(Protocol):
     """What a sink plays: samples on demand, and where a buffer may be cut in silence."""
 
     sample_rate: int
@@ -63,7 +63,7 @@ class Sink(Protocol):
     error: str | None
     """Set when the device failed while playing."""
 
-    def start(self, source: Source) -> None:
+    def start(self, source: SampleSource) -> None:
         """Begin pulling from ``source`` on the device's own thread."""
         ...
 
@@ -135,7 +135,7 @@ class MiniaudioSink:
         self._latency = 3 * sample_rate * PERIOD_MS // 1000
         self._workout = workout
 
-    def start(self, source: Source) -> None:
+    def start(self, source: SampleSource) -> None:
         def feed() -> Generator[bytes, int, None]:
             frames = yield b""
             while True:
@@ -239,19 +239,19 @@ class SimpleaudioSink:
         self._thread: threading.Thread | None = None
         self.error: str | None = None
 
-    def start(self, source: Source) -> None:
+    def start(self, source: SampleSource) -> None:
         self._thread = threading.Thread(
             target=self._run, args=(source,), name="voicecoach-simpleaudio", daemon=True
         )
         self._thread.start()
 
-    def _run(self, source: Source) -> None:
+    def _run(self, source: SampleSource) -> None:
         try:
             self._play(source)
         except Exception as error:  # on its own thread: report, do not vanish
             self.error = f"simpleaudio stopped playing ({error})"
 
-    def _play(self, source: Source) -> None:
+    def _play(self, source: SampleSource) -> None:
         rate = self._rate
         while not self._stop.is_set():
             if source.paused:

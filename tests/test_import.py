@@ -1261,3 +1261,36 @@ def test_the_limb_held_apart_is_named_for_each_side_as_it_is_worked(tmp_path: Pa
     switch = said.index("Switch legs.")
     assert said[switch + 1 : switch + 3] == ["Attach the other to your left ankle.", "Left leg."]
     assert right < switch
+
+
+@pytest.mark.parametrize(
+    ("source_id", "said", "left_out"),
+    [
+        ("Ankle_Circles", "Use a sturdy object to hold yourself.", "rack"),
+        ("Back_Flyes_-_With_Bands", "Run a band around a stationary post.", "rack"),
+        (
+            "Crunches",
+            "Lie flat on your back with your feet flat on the ground with your knees bent at a 90 "
+            "degree angle.",
+            "bench",
+        ),
+        ("Chest_Push_multiple_response", "Begin in a kneeling position facing a wall.", "partner"),
+        ("Supine_Two-Arm_Overhead_Throw", "The ball can be bounced off of a wall.", "partner"),
+        (
+            "Russian_Twist",
+            "Lie down on the floor placing your feet under something that will not move.",
+            "partner",
+        ),
+    ],
+)
+def test_what_only_a_gym_could_follow_is_not_spoken_for_a_mat(
+    source_id: str, said: str, left_out: str
+) -> None:
+    entries = read_database(bundled_database())
+    entry = next(e for e in entries if e.source_id == source_id)
+    assert left_out in " ".join(entry.instructions).lower()
+    data = convert(entry, exercise_ids(entries)[entry.index]).data
+    spoken_text = [*data.get("setup", []), *data.get("cues", [])]
+    assert said in spoken_text
+    assert not [text for text in spoken_text if left_out in text.lower()]
+    assert left_out not in data["equipment"]

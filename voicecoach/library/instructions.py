@@ -849,12 +849,22 @@ _GYM_ASIDES = (
         ),
         "",
     ),
+    # "facing a wall or a partner", "thrown to a partner or to a wall": a wall will do
+    (re.compile(r"\b(a|the) wall,? or (?:utilize |use )?(?:a|your) partner\b", re.I), r"\1 wall"),
+    (
+        re.compile(
+            r"\bto a partner,? or (?=to (?:a|the) wall\b)|\bthrown to a partner,? or (?=bounced)"
+        ),
+        "",
+    ),
+    # "use a band, a partner, or push off of a box"
+    (re.compile(r"(\w+), a partner, or\b", re.I), r"\1 or"),
     # "either under something that will not move or by having a partner hold them"
     (re.compile(r"\beither ([^,.]*?),? or by having a partner [^,.]*", re.I), r"\1"),
 )
 _GYM_OPTIONAL = re.compile(
     r"^(?:if|when)\b[^,]*\b(?:racks?|pegs?|bench|partner|using a partner)\b"
-    r"|\bbest done with a partner\b",
+    r"|\bbest done with a partner\b|\bwhen you lack a partner\b",
     re.I,
 )
 """A gym's way of doing it that the setup does not need: "If your rack doesn't have

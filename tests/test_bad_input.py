@@ -9,6 +9,7 @@ import pytest
 
 from voicecoach.errors import InputError
 from voicecoach.files.load import load_workout
+from voicecoach.files.plan import load_plan
 
 # (case, file text, message); {dir} stands for the folder the file is in.
 CASES = [
@@ -431,3 +432,65 @@ def test_what_is_not_a_file_is_named(tmp_path: Path) -> None:
         with pytest.raises(InputError) as raised:
             read_yaml(tmp_path / name, name)
         assert str(raised.value) == message
+
+
+# The same for plan.yaml: (case, file text, message).
+PLAN_CASES = [
+    (
+        "plan_unknown_workout",
+        "week:\n  monday: mondya\n",
+        "plan_unknown_workout.yaml:2:11: no workout named `mondya`\n  2 |   monday: mondya\n    |           ^^^^^^\n  did you mean `monday`? known: friday, monday, wednesday",
+    ),
+    (
+        "plan_weekday_misspelt",
+        "week:\n  wendesday: wednesday\n",
+        "plan_weekday_misspelt.yaml:2:3: `wendesday` is not a day of the week\n  2 |   wendesday: wednesday\n    |   ^^^^^^^^^\n  did you mean `wednesday`? the days are: monday, tuesday, wednesday, thursday, friday, saturday, sunday",
+    ),
+    (
+        "plan_unknown_run",
+        "week:\n  sunday: {run: lnog}\n",
+        "plan_unknown_run.yaml:2:17: `lnog` is not a kind of run\n  2 |   sunday: {run: lnog}\n    |                 ^^^^\n  did you mean `long`? a run is one of: easy, long, tempo, intervals, race",
+    ),
+    (
+        "plan_two_workouts",
+        "week:\n  monday: [monday, friday]\n",
+        "plan_two_workouts.yaml:2:20: two workouts on monday: `monday` and `friday`\n  2 |   monday: [monday, friday]\n    |                    ^^^^^^\n  a day holds one workout: move one to a rest day",
+    ),
+    (
+        "plan_day_twice",
+        "week:\n  monday: monday\n  Monday: friday\n",
+        "plan_day_twice.yaml:3:3: monday is given twice in the week\n  3 |   Monday: friday\n    |   ^^^^^^\n  it was first given on line 2; a day holds one workout",
+    ),
+    (
+        "plan_unknown_key",
+        "title: x\nweeks: {monday: monday}\n",
+        "plan_unknown_key.yaml:2:1: unknown key `weeks` in a plan\n  2 | weeks: {monday: monday}\n    | ^^^^^\n  did you mean `week`? A plan takes: title, week.",
+    ),
+    (
+        "plan_run_key",
+        "week:\n  sunday: {ran: long}\n",
+        "plan_run_key.yaml:2:12: unknown key `ran` in sunday's run\n  2 |   sunday: {ran: long}\n    |            ^^^\n  did you mean `run`? Sunday's run takes: run.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "message"), PLAN_CASES, ids=[c[0] for c in PLAN_CASES])
+def test_bad_plan_gets_its_exact_message(
+    case: str, text: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / f"{case}.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError) as raised:
+        load_plan(tmp_path / f"{case}.yaml", tmp_path)
+    assert str(raised.value) == message
+
+
+def test_check_refuses_a_bad_plan_with_exit_2(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from voicecoach.cli import app
+
+    (tmp_path / "plan.yaml").write_text("week:\n  monday: mondya\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", str(tmp_path / "plan.yaml")])
+    assert result.exit_code == 2
+    assert "plan.yaml:2:11: no workout named `mondya`" in result.stderr

@@ -214,4 +214,6 @@ def test_bad_arguments_exit_2_and_write_nothing(args: list[str], message: str) -
 def test_add_is_required() -> None:
     code, _, err = invoke("new", "mix")
     assert code == 2
-    assert "Missing option '--add'" in err
+    assert (
+        err == "error: no exercises given; add some with --add ID (`voicecoach list` shows them)\n"
+    )

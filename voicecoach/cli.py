@@ -22,7 +22,13 @@ import typer
 
 from voicecoach import __version__
 from voicecoach.env import Environment
-from voicecoach.errors import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_INTERRUPTED, VoicecoachError
+from voicecoach.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    InputError,
+    VoicecoachError,
+)
 from voicecoach.model import VoiceSettings, Workout
 
 if TYPE_CHECKING:
@@ -137,7 +143,63 @@ RateOption = typer.Option(None, "--rate", help="Speaking rate in words per minut
 EstimateOption = typer.Option(
     False, "--estimate", help="Guess phrase lengths instead of asking the voice engine."
 )
-NamesArgument = typer.Argument(..., help="Workout names or YAML files (workouts or exercises).")
+NamesArgument = typer.Argument(
+    ..., help="Workout names or YAML files (workouts, exercises or a plan.yaml)."
+)
+NameArgument = typer.Argument(
+    ...,
+    help="A workout name (monday), today or tomorrow (from the plan), or a path to a YAML file.",
+)
+PlanOption = typer.Option(
+    None,
+    "--plan",
+    help="The plan.yaml to use, instead of the one in workouts/ or your config folder.",
+)
+
+
+def todays_workout(
+    name: str,
+    plan_path: str | None,
+    history: History | None,
+    warn: Callable[[str], None],
+    resume: bool = False,
+) -> Workout | None:
+    """``plan.today.session_for`` in this command's environment: the workout at today's
+    reps, or None after saying why there is none today."""
+    from voicecoach.plan.today import session_for
+
+    e = env()
+    found = session_for(
+        name,
+        cwd=e.cwd,
+        today=e.today(),
+        plan_path=plan_path,
+        history=history,
+        warn=warn,
+        resume=resume,
+    )
+    if found.workout is None:
+        say(found.message or "")
+    return found.workout
+
+
+def _read_log(warn: Callable[[str], None]) -> History | None:
+    """The session log for reading, or None with one warning: ranges start from the bottom."""
+    try:
+        return env().open_log()
+    except VoicecoachError as error:
+        warn(f"warning: {error} Each range starts from its bottom.")
+        return None
+
+
+@contextlib.contextmanager
+def _reading_log() -> Iterator[History | None]:
+    history = _read_log(lambda text: say(text, err=True))
+    try:
+        yield history
+    finally:
+        if history is not None:
+            history.close()
 
 
 def prepare(
@@ -164,7 +226,7 @@ def prepare(
 
 @command("show")
 def show(
-    name: str = typer.Argument(..., help="A workout name (monday) or a path to a YAML file."),
+    name: str = NameArgument,
     as_json: bool = typer.Option(False, "--json", help="Print the timeline as JSON."),
     counts: bool = typer.Option(
         True, "--counts/--no-counts", help="List every count, or fold each set's counts."
@@ -173,11 +235,16 @@ def show(
     voice: str | None = VoiceOption,
     rate: int | None = RateOption,
     estimate: bool = EstimateOption,
+    plan_path: str | None = PlanOption,
 ) -> None:
     """Print the whole session as a timeline: when each prompt is spoken, chapters, total time."""
     from voicecoach.compiler.present import timeline_json, timeline_text
 
-    session = prepare(name, engine, voice, rate, estimate)
+    with _reading_log() as history:
+        workout = todays_workout(name, plan_path, history, lambda t: say(t, err=True))
+    if workout is None:
+        return
+    session = prepare(workout, engine, voice, rate, estimate)
     if as_json:
         say(timeline_json(session.timeline), nl=False)
     else:
@@ -215,7 +282,12 @@ def _check_one(
     """Check one file or workout, reading it once."""
     from voicecoach.compiler.present import clock
     from voicecoach.files.load import load_for_check
+    from voicecoach.files.plan import is_plan_file
 
+    path = env().cwd / name
+    if path.suffix in (".yaml", ".yml") and path.is_file() and is_plan_file(path):
+        _check_plan(name)
+        return
     found = load_for_check(name, env().cwd)
     if isinstance(found, list):
         say(f"ok: {name}: {len(found)} exercise(s): " + ", ".join(e.id for e in found))
@@ -233,6 +305,126 @@ def _check_one(
         + (f", {len(session.warnings)} warning(s)" if session.warnings else "")
         + ")"
     )
+
+
+def _check_plan(name: str) -> None:
+    """A plan, each workout it names, and the long-run rule."""
+    from voicecoach.files.load import load_workout
+    from voicecoach.files.plan import load_plan
+    from voicecoach.plan.week import run_warnings
+
+    e = env()
+    plan = load_plan(e.cwd / name, e.cwd, shown=name)
+    workouts = {
+        d.workout: load_workout(d.workout, e.cwd) for d in plan.days if d.workout is not None
+    }
+    warnings = run_warnings(plan, workouts)
+    for warning in warnings:
+        say(str(warning), err=True)
+    kinds = [d.kind for d in plan.days]
+    counts = [
+        _count(kinds.count("workout"), "workout day"),
+        _count(kinds.count("run"), "run"),
+        _count(kinds.count("rest"), "rest day"),
+    ]
+    if warnings:
+        counts.append(_count(len(warnings), "warning"))
+    say(f"ok: {name}: {plan.title or 'a plan'} ({', '.join(counts)})")
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")
+
+
+@command("plan")
+def plan_command(
+    when: str | None = typer.Option(
+        None, "--date", help="Show the week that holds this day (YYYY-MM-DD), not this week."
+    ),
+    plan_path: str | None = PlanOption,
+    as_json: bool = typer.Option(False, "--json", help="Print the week as JSON."),
+) -> None:
+    """Print the plan's week: each day's workout, rest or run, the reps each workout will ask
+    for, today marked, and warnings (eccentric work the day before a long run)."""
+    import json
+    from datetime import date
+
+    from voicecoach.files.load import load_workout
+    from voicecoach.plan.present import WeekView, week_json, week_text
+    from voicecoach.plan.progression import progress
+    from voicecoach.plan.today import log_rows, plan_in_use
+    from voicecoach.plan.week import run_warnings, week_of
+
+    e = env()
+    try:
+        day = date.fromisoformat(when) if when is not None else e.today()
+    except ValueError:
+        raise InputError(f"--date {when}: write a day as YYYY-MM-DD, like 2026-12-07") from None
+    in_use = plan_in_use(e.cwd, plan_path)
+    refs = {d.workout for d in in_use.plan.days if d.workout is not None}
+    workouts = {ref: load_workout(ref, e.cwd) for ref in sorted(refs)}
+    with _reading_log() as history:
+        rows_for = log_rows(history, lambda t: say(t, err=True))
+        sessions = {ref: progress(w, rows_for(w.name)) for ref, w in workouts.items()}
+    view = WeekView(
+        in_use.plan,
+        in_use.builtin,
+        week_of(in_use.plan, day),
+        day,
+        sessions,
+        run_warnings(in_use.plan, workouts),
+    )
+    if as_json:
+        say(json.dumps(week_json(view), indent=2))
+    else:
+        say(week_text(view), nl=False)
+
+
+ProgressExercisesArgument = typer.Argument(
+    None, help="Only these exercises (ids, like staggered-stance-rdl)."
+)
+
+
+@command("progress")
+def progress_command(
+    exercises: list[str] | None = ProgressExercisesArgument,
+    workout: str | None = typer.Option(
+        None, "--workout", "-w", help="Only the sessions of this workout."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """Per exercise: each session's date, sets done x reps, hard marks, and a chart of the
+    volume session by session."""
+    import json
+
+    from voicecoach.plan.present import progress_json, progress_text
+
+    history = env().open_log()
+    try:
+        rows = history.exercise_log(workout)
+    finally:
+        history.close()
+    if exercises:
+        known = {r.exercise for r in rows}
+        for wanted in exercises:
+            if wanted not in known:
+                from voicecoach.files.yamlsource import suggest
+
+                close = suggest(wanted, known)
+                hint = f"did you mean `{close}`? " if close else ""
+                raise InputError(
+                    f"no sessions of the exercise `{wanted}` in the log\n  {hint}logged: "
+                    + (", ".join(sorted(known)) or "none yet")
+                )
+        rows = [r for r in rows if r.exercise in exercises]
+    if as_json:
+        say(json.dumps(progress_json(rows), indent=2))
+        return
+    if not rows:
+        which = f" of {workout}" if workout else ""
+        say(f"No sessions{which} yet. Start one with: voicecoach play {workout or 'today'}")
+        return
+    say(progress_text(rows, _terminal_width()), nl=False)
 
 
 @command("schema")
@@ -391,7 +583,10 @@ def import_command(
 
 
 NewAddOption = typer.Option(
-    ..., "--add", "-a", help="An exercise id to add, in order (repeatable)."
+    None,
+    "--add",
+    "-a",
+    help="An exercise id to add, in order (repeatable); for `new plan`, a workout.",
 )
 NewLibraryOption = typer.Option(
     None,
@@ -402,8 +597,10 @@ NewLibraryOption = typer.Option(
 
 @command("new")
 def new_command(
-    name: str = typer.Argument(..., help="The workout's name, which is also its file name."),
-    add: list[str] = NewAddOption,
+    name: str = typer.Argument(
+        ..., help="The workout's name, which is also its file name; or `plan` for a plan.yaml."
+    ),
+    add: list[str] | None = NewAddOption,
     to: str | None = typer.Option(
         None, "--to", help="The folder to write NAME.yaml into (default: your workouts folder)."
     ),
@@ -420,11 +617,35 @@ def new_command(
     from voicecoach.files.writer import write_new
     from voicecoach.library.scaffold import check_name, new_workout, workout_path
 
+    if name in ("plan", "plan.yaml"):
+        _new_plan(add or [], to, output, title, force)
+        return
+    from voicecoach.plan.today import DAY_NAMES
+
+    if name in DAY_NAMES:
+        raise InputError(f"`{name}` means the plan's workout for that day; choose another name")
     stem = check_name(name)
     path = workout_path(stem, to, output)
-    made = new_workout(stem, add, path, title, [Path(f) for f in libraries or ()])
+    made = new_workout(stem, add or [], path, title, [Path(f) for f in libraries or ()])
     write_new(path, made.text, force)
     say(made.report(path), nl=False)
+
+
+def _new_plan(
+    workouts: list[str], to: str | None, output: str | None, title: str | None, force: bool
+) -> None:
+    from voicecoach import paths
+    from voicecoach.files.writer import write_new
+    from voicecoach.plan.scaffold import new_plan
+
+    e = env()
+    if output is not None:
+        path = e.cwd / output
+    else:
+        path = (e.cwd / to if to else paths.config_dir()) / "plan.yaml"
+    write_new(path, new_plan(workouts, title, e.cwd), force)
+    shown = f" --plan {path}" if to or output else ""
+    say(f"Wrote {path}.\nSee the week with: voicecoach plan{shown}")
 
 
 ToneOption = typer.Option(False, "--tone", help="A short tick under each countdown beat.")
@@ -455,7 +676,7 @@ def _music(
 
 @command("export")
 def export(
-    name: str = typer.Argument(..., help="A workout name (monday) or a path to a YAML file."),
+    name: str = NameArgument,
     output: str | None = typer.Option(
         None,
         "--output",
@@ -477,10 +698,10 @@ def export(
     engine: str | None = EngineOption,
     voice: str | None = VoiceOption,
     rate: int | None = RateOption,
+    plan_path: str | None = PlanOption,
 ) -> None:
     """Write the session to an audio file for a phone, with a chapter per exercise."""
     from voicecoach.compiler.present import clock
-    from voicecoach.files.load import find_workout
     from voicecoach.sound.export import (
         check_target,
         export_split,
@@ -490,11 +711,15 @@ def export(
     )
     from voicecoach.sound.render import RenderOptions
 
-    target = plan_target(find_workout(name, env().cwd).name, output, fmt, split)
+    with _reading_log() as history:
+        workout = todays_workout(name, plan_path, history, lambda t: say(t, err=True))
+    if workout is None:
+        return
+    target = plan_target(workout.name, output, fmt, split)
     check_target(target, force)
     with _progress() as bar:
-        session = prepare(name, engine, voice, rate, on_synth=bar.synthesizing if bar else None)
-        workout, speech, timeline = session.workout, session.speech, session.timeline
+        session = prepare(workout, engine, voice, rate, on_synth=bar.synthesizing if bar else None)
+        speech, timeline = session.speech, session.timeline
         mix = _music(workout, timeline, speech, music, no_music, music_level, _warn)
         options = RenderOptions(tone=tone, music=mix)
         progress = bar.rendering if bar else None
@@ -537,7 +762,7 @@ def export(
 
 @command("play")
 def play(
-    name: str = typer.Argument(..., help="A workout name (monday) or a path to a YAML file."),
+    name: str = NameArgument,
     resume: bool = typer.Option(
         False, "--resume", help="Carry on from the first unfinished set of the last session."
     ),
@@ -554,11 +779,15 @@ def play(
     engine: str | None = EngineOption,
     voice: str | None = VoiceOption,
     rate: int | None = RateOption,
+    plan_path: str | None = PlanOption,
 ) -> None:
-    """Play the session live; keys: space pause/resume, n next set, b back, s skip, q quit."""
+    """Play the session live; keys: space pause/resume, n next set, b back, s skip,
+    h that was hard, q quit."""
     import shlex
 
     from voicecoach.compiler.present import clock
+    from voicecoach.plan.progression import asked_of
+    from voicecoach.plan.today import DAY_NAMES
     from voicecoach.player.history import FINISHED, QUIT, SafeLog
     from voicecoach.player.keys import NoKeys
     from voicecoach.player.play import HELP, Player, resumption
@@ -568,54 +797,63 @@ def play(
     e = env()
     check_backend(backend)
     console = _StatusConsole(e)
-    session = prepare(name, engine, voice, rate)
-    workout, timeline = session.workout, session.timeline
-    for warning in session.warnings:
-        console.say(str(warning))
-    mix = _music(
-        workout,
-        timeline,
-        session.speech,
-        music,
-        no_music,
-        music_level,
-        lambda t: console.say(f"warning: {t}"),
-    )
     history = _open_history(console.say)
-    start, resumed = 0, None
-    if resume:
-        found = resumption(history, timeline)
-        start, resumed = found.start, found.session
-        for line in found.message.splitlines():
-            console.say(line)
-    sink = e.open_sink(backend, timeline.sample_rate, workout.name)
-    log = SafeLog(history, console.say)
-    console.say(
-        f"{workout.title} ({clock(timeline.duration, timeline.sample_rate)}) on {sink.name}"
-    )
-    if console.tty and e.stdin_isatty:
-        console.say(HELP)
-    again = f"Carry on later with: voicecoach play {shlex.quote(name)} --resume"
-    options = RenderOptions(tone=tone, music=mix)
-    player = Player(timeline, session.speech, sink, NoKeys(), log, console.status, start, options)
     try:
-        with _terminate_as_interrupt(e.signals), e.keys() as keys:
-            player.keys = keys
-            outcome = player.run(resumed)
-    except KeyboardInterrupt:
-        if player.stopped_at is not None:
-            at = clock(player.stopped_at, timeline.sample_rate)
-            console.say(f"At {at}." + (f" {again}" if history is not None else ""))
-        raise
+        chosen = todays_workout(name, plan_path, history, console.say, resume)
+        if chosen is None:
+            return
+        session = prepare(chosen, engine, voice, rate)
+        workout, timeline = session.workout, session.timeline
+        for warning in session.warnings:
+            console.say(str(warning))
+        mix = _music(
+            workout,
+            timeline,
+            session.speech,
+            music,
+            no_music,
+            music_level,
+            lambda t: console.say(f"warning: {t}"),
+        )
+        start, resumed = 0, None
+        if resume:
+            found = resumption(history, timeline)
+            start, resumed = found.start, found.session
+            for line in found.message.splitlines():
+                console.say(line)
+        sink = e.open_sink(backend, timeline.sample_rate, workout.name)
+        log = SafeLog(history, console.say, asked_of(workout, timeline))
+        console.say(
+            f"{workout.title} ({clock(timeline.duration, timeline.sample_rate)}) on {sink.name}"
+        )
+        if console.tty and e.stdin_isatty:
+            console.say(HELP)
+        again_name = workout.name if name in DAY_NAMES else name
+        again = f"Carry on later with: voicecoach play {shlex.quote(again_name)} --resume"
+        options = RenderOptions(tone=tone, music=mix)
+        player = Player(
+            timeline, session.speech, sink, NoKeys(), log, console.status, start, options
+        )
+        try:
+            with _terminate_as_interrupt(e.signals), e.keys() as keys:
+                player.keys = keys
+                outcome = player.run(resumed)
+        except KeyboardInterrupt:
+            if player.stopped_at is not None:
+                at = clock(player.stopped_at, timeline.sample_rate)
+                console.clear()
+                console.say(f"At {at}." + (f" {again}" if history is not None else ""))
+            raise
+        console.clear()
+        at = clock(outcome.position, timeline.sample_rate)
+        if outcome.how == QUIT:
+            console.say(f"Stopped at {at}." + (f" {again}" if history is not None else ""))
+        elif outcome.how == FINISHED:
+            console.say(f"Done: {workout.title}.")
     finally:
         console.clear()
         if history is not None:
             history.close()
-    at = clock(outcome.position, timeline.sample_rate)
-    if outcome.how == QUIT:
-        console.say(f"Stopped at {at}." + (f" {again}" if history is not None else ""))
-    elif outcome.how == FINISHED:
-        console.say(f"Done: {workout.title}.")
 
 
 def _warn(text: str) -> None:

@@ -15,12 +15,23 @@ SideMode = Literal["none", "each", "alternate"]
 CountMode = Literal["tempo", "reps", "quiet"]
 RunKind = Literal["easy", "long", "tempo", "intervals", "race"]
 ProgressMode = Literal["reps", "none"]
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+DayKind = Literal["workout", "rest", "run"]
 
 SIDE_MODES: tuple[SideMode, ...] = ("none", "each", "alternate")
 COUNT_MODES: tuple[CountMode, ...] = ("tempo", "reps", "quiet")
 SIDES: tuple[Side, ...] = ("right", "left")
 RUN_KINDS: tuple[RunKind, ...] = ("easy", "long", "tempo", "intervals", "race")
 PROGRESS_MODES: tuple[ProgressMode, ...] = ("reps", "none")
+WEEKDAYS: tuple[Weekday, ...] = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,3 +251,24 @@ class Timeline:
 
     def seconds(self, samples: int) -> float:
         return samples / self.sample_rate
+
+
+@dataclass(frozen=True, slots=True)
+class PlanDay:
+    """One day of the week in a plan: a workout, a rest day or a run."""
+
+    weekday: Weekday
+    kind: DayKind = "rest"
+    workout: str | None = None
+    """As ``play`` takes it: a name, or a path (made absolute from the plan's folder)."""
+    run: RunKind | None = None
+    where: Where | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A week of training that repeats: seven days, Monday first."""
+
+    title: str | None
+    path: str
+    days: tuple[PlanDay, ...]

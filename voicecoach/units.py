@@ -150,3 +150,9 @@ def duration_words(ms: int) -> str:
 
 def capitalize(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def lowercase_first(text: str) -> str:
+    """A sentence made to follow a colon: ``Eccentric work ...`` -> ``eccentric work ...``;
+    a word in capitals (``RDL``) is left as it is."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from voicecoach.model import PROGRESS_MODES, RUN_KINDS
+from voicecoach.model import PROGRESS_MODES, RUN_KINDS, WEEKDAYS
 
 Schema = dict[str, Any]
 
@@ -161,3 +161,34 @@ WORKOUT_KEYS: dict[str, Schema] = {
 }
 
 BLOCK_KINDS = ("exercise", "say", "rest", "circuit")
+
+RUN_KEYS: dict[str, Schema] = {
+    "run": {
+        "enum": list(RUN_KINDS),
+        "description": "The kind of run: exercises can avoid the day before some kinds",
+    },
+}
+
+DAY: Schema = {
+    "description": "A workout name or path, `rest`, or a run like {run: long}",
+    "anyOf": [
+        {"type": "string"},
+        {"type": "null"},
+        {
+            "type": "object",
+            "properties": RUN_KEYS,
+            "required": ["run"],
+            "additionalProperties": False,
+        },
+    ],
+}
+
+PLAN_KEYS: dict[str, Schema] = {
+    "title": {"type": "string", "description": "The plan's name"},
+    "week": {
+        "type": "object",
+        "description": "Any of monday ... sunday; a day not named is a rest day",
+        "properties": {day: DAY for day in WEEKDAYS},
+        "additionalProperties": False,
+    },
+}

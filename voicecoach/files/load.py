@@ -466,11 +466,13 @@ def find_workout(name: str, cwd: Path | None = None) -> WorkoutFile:
 
 
 def list_workouts(cwd: Path | None = None) -> list[WorkoutFile]:
-    """Every workout that a name finds, the first of each name only."""
+    """Every workout that a name finds, the first of each name only (a `plan.yaml` beside
+    them is the plan, not a workout)."""
     found: dict[str, WorkoutFile] = {}
     for origin, folder in workout_folders(cwd):
         for path in _yaml_files(folder):
-            found.setdefault(path.stem, WorkoutFile(path.stem, path, origin))
+            if path.name != "plan.yaml":
+                found.setdefault(path.stem, WorkoutFile(path.stem, path, origin))
     return sorted(found.values(), key=lambda w: w.name)
 
 

@@ -9,6 +9,7 @@ from voicecoach.files.fields import (
     DURATION,
     EXERCISE_BLOCK_KEYS,
     EXERCISE_KEYS,
+    PLAN_KEYS,
     WORKOUT_KEYS,
     Schema,
 )
@@ -49,10 +50,16 @@ def json_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
-        "title": "voicecoach workout or exercise file",
-        "$defs": {"exercise": exercise, "exercise_block": exercise_block, "workout": workout},
+        "title": "voicecoach workout, exercise or plan file",
+        "$defs": {
+            "exercise": exercise,
+            "exercise_block": exercise_block,
+            "workout": workout,
+            "plan": _object(PLAN_KEYS, ["week"]),
+        },
         "anyOf": [
             {"$ref": "#/$defs/workout"},
+            {"$ref": "#/$defs/plan"},
             {"$ref": "#/$defs/exercise"},
             _object(
                 {"exercises": {"type": "array", "items": {"$ref": "#/$defs/exercise"}}},

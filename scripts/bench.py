@@ -28,6 +28,13 @@ clock on miniaudio's null device, which keeps real time: how far the
 samples handed over are from the time that has passed, sampled through a
 run of ``--drift-minutes`` (target: within 20 ms; the render is never
 late, so the session itself never slips).
+
+With music (``--music``, generated here: tones and noise, four-minute
+tracks in mp3, ogg, flac and wav), it measures the mp3 export with the
+music's tracks measured for the first time and again with their figures
+cached (target: 100x real time or better), play's first sound with music
+(the same targets as without), and peak memory with four tracks and with
+sixty, for monday and the two-hour session (target: flat, within 25 MB).
 """
 
 from __future__ import annotations
@@ -94,17 +101,24 @@ def long_workout(rounds: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def child(workout: str, fmt: str, out: Path) -> None:
+def child(workout: str, fmt: str, out: Path, music: str | None = None) -> None:
     """One export, the way ``voicecoach export`` does it; prints its figures as JSON."""
     start = time.perf_counter()
     from voicecoach.compiler.present import timeline_json
     from voicecoach.session import prepare
     from voicecoach.sound.export import export_timeline
+    from voicecoach.sound.render import RenderOptions
 
     session = prepare(workout)
     compiled_at = time.perf_counter()
     timeline = session.timeline
-    export_timeline(timeline, session.speech, out, fmt, force=True)
+    mix = None
+    if music:
+        from voicecoach.sound.music import open_music
+
+        mix = open_music(music, timeline, session.speech.audio, warn=print)
+    options = RenderOptions(music=mix)
+    export_timeline(timeline, session.speech, out, fmt, force=True, options=options)
     done = time.perf_counter()
     out.with_name(out.name + ".json").write_text(timeline_json(timeline), encoding="utf-8")
     print(
@@ -121,10 +135,12 @@ def child(workout: str, fmt: str, out: Path) -> None:
     )
 
 
-def run(workout: str, fmt: str, out: Path, cache: Path) -> dict[str, float]:
+def run(
+    workout: str, fmt: str, out: Path, cache: Path, music: Path | None = None
+) -> dict[str, float]:
     """Run one export in a child process; add its peak memory (from the kernel's accounting)."""
     env = dict(os.environ, VOICECOACH_CACHE_DIR=str(cache))
-    cmd = [sys.executable, __file__, "--child", workout, fmt, str(out)]
+    cmd = [sys.executable, __file__, "--child", workout, fmt, str(out), str(music or "")]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env, text=True)
     assert proc.stdout is not None
     output = proc.stdout.read()
@@ -286,7 +302,7 @@ DRIFT_TARGET_MS = 20.0
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def play_child(workout: str, started: float, out: Path) -> None:
+def play_child(workout: str, started: float, out: Path, music: str = "") -> None:
     """``voicecoach play`` on the capture device; notes when the first sample was handed over."""
     from voicecoach.player import play
 
@@ -303,12 +319,12 @@ def play_child(workout: str, started: float, out: Path) -> None:
     from voicecoach.cli import app
 
     try:
-        app(["play", workout], standalone_mode=False)
+        app(["play", workout, *(["--music", music] if music else [])], standalone_mode=False)
     finally:
         out.write_text(json.dumps({"first_sound_s": first[0] - started}), encoding="utf-8")
 
 
-def first_sound(workout: str, cache: Path, folder: Path) -> float:
+def first_sound(workout: str, cache: Path, folder: Path, music: Path | None = None) -> float:
     out = folder / "first-sound.json"
     env = dict(
         os.environ,
@@ -318,25 +334,94 @@ def first_sound(workout: str, cache: Path, folder: Path) -> float:
         VOICECOACH_CAPTURE="/dev/null",
     )
     started = time.time()
-    cmd = [sys.executable, __file__, "--play-child", workout, str(started), str(out)]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--play-child",
+        workout,
+        str(started),
+        str(out),
+        str(music or ""),
+    ]
     subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return float(json.loads(out.read_text(encoding="utf-8"))["first_sound_s"])
 
 
-def bench_first_sound(name: str, workout: str, folder: Path) -> list[str]:
+def bench_first_sound(
+    name: str, workout: str, folder: Path, music: Path | None = None
+) -> list[str]:
     failures = []
     cache = Path(tempfile.mkdtemp(prefix="play-cache-", dir=folder))
+    what = " with music" if music else ""
     for state in ("cold", "warm"):
-        seconds = first_sound(workout, cache, folder)
+        seconds = first_sound(workout, cache, folder, music)
         target = FIRST_SOUND_TARGETS[state]
         ok = seconds <= target
         if not ok:
-            failures.append(f"{name} first sound {state}: {seconds:.2f} s > {target:.0f} s")
+            failures.append(f"{name} first sound{what} {state}: {seconds:.2f} s > {target:.0f} s")
         print(
-            f"  play, first sample to the device, {state} cache: {seconds:.2f} s "
+            f"  play{what}, first sample to the device, {state} cache: {seconds:.2f} s "
             f"(target {target:.0f} s {'ok' if ok else 'MISSED'})"
         )
     return failures
+
+
+MUSIC_TARGET = 100.0
+MEMORY_FLAT_MB = 25.0
+
+
+def make_music(folder: Path, tracks: int, seconds: float) -> Path:
+    """Generated music: each track a chord of tones over a little noise, 44.1 kHz stereo."""
+    import soundfile as sf
+
+    folder.mkdir(parents=True, exist_ok=True)
+    kinds = [(".mp3", "MP3"), (".ogg", "OGG"), (".flac", "FLAC"), (".wav", "WAV")]
+    rng = np.random.default_rng(tracks)
+    rate = 44100
+    for i in range(tracks):
+        suffix, container = kinds[i % len(kinds)]
+        with sf.SoundFile(
+            folder / f"{i + 1:03d} track{suffix}", "w", rate, 2, format=container
+        ) as out:
+            for at in range(0, int(seconds * rate), 1 << 15):
+                t = (at + np.arange(1 << 15)) / rate
+                x = sum(0.1 * np.sin(2 * np.pi * f * (1 + i / 20) * t) for f in (110, 220, 330))
+                x = x * (0.6 + 0.4 * np.sin(2 * np.pi * t / 7)) + 0.02 * rng.standard_normal(len(t))
+                out.write(np.repeat(x[:, None], 2, axis=1).astype(np.float32))
+    return folder
+
+
+def bench_music(name: str, workout: str, folder: Path, few: Path, many: Path) -> list[str]:
+    failures = []
+    phrases = Path(tempfile.mkdtemp(prefix="music-cache-", dir=folder))
+    run(workout, "wav", folder / f"{name}-voice.wav", phrases)  # the phrases, made once
+    peaks = {}
+    for label, music in (("4 tracks", few), ("60 tracks", many)):
+        cache = Path(tempfile.mkdtemp(prefix="music-cache-", dir=folder))
+        for sub in phrases.iterdir():  # the phrases warm, the music never measured
+            os.symlink(sub, cache / sub.name)
+        for state in ("music measured now", "music measured before"):
+            out = folder / f"{name}-music.mp3"
+            figures = run(workout, "mp3", out, cache, music)
+            speed = figures["audio_seconds"] / figures["seconds"]
+            ok = speed >= MUSIC_TARGET
+            if not ok:
+                failures.append(f"{name} mp3 with music ({label}, {state}): {speed:.0f}x")
+            peaks[label] = max(peaks.get(label, 0.0), figures["peak_mb"])
+            print(
+                f"  mp3 with music, {label}, {state}: {figures['seconds']:6.2f} s = "
+                f"{speed:5.0f}x real time (target {MUSIC_TARGET:.0f}x {'ok' if ok else 'MISSED'}); "
+                f"peak {figures['peak_mb']:.0f} MB"
+            )
+    spread = max(peaks.values()) - min(peaks.values())
+    print(f"  peak memory, 4 tracks against 60: {spread:+.0f} MB apart")
+    if spread > MEMORY_FLAT_MB:
+        failures.append(f"{name}: peak memory grows {spread:.0f} MB with the number of tracks")
+    MUSIC_PEAKS[name] = max(peaks.values())
+    return failures
+
+
+MUSIC_PEAKS: dict[str, float] = {}
 
 
 def bench_drift(minutes: float, folder: Path) -> list[str]:
@@ -400,25 +485,36 @@ def main() -> None:
     parser.add_argument(
         "--drift-minutes", type=float, default=3, help="length of the null-device run"
     )
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
-    parser.add_argument("--play-child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--play-child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], args.child[1], Path(args.child[2]))
+        child(args.child[0], args.child[1], Path(args.child[2]), args.child[3] or None)
         return
     if args.play_child:
-        play_child(args.play_child[0], float(args.play_child[1]), Path(args.play_child[2]))
+        start, out = float(args.play_child[1]), Path(args.play_child[2])
+        play_child(args.play_child[0], start, out, args.play_child[3])
         return
     with tempfile.TemporaryDirectory(prefix="voicecoach-bench-") as tmp:
         folder = Path(tmp)
         os.environ["VOICECOACH_CONFIG_DIR"] = str(folder / "config")
+        few = make_music(folder / "music-4", 4, 240)
+        many = make_music(folder / "music-60", 60, 30)
         failures = bench("monday", "monday", folder)
         failures += bench_first_sound("monday", "monday", folder)
+        failures += bench_music("monday", "monday", folder, few, many)
+        failures += bench_first_sound("monday", "monday", folder, few)
         if not args.quick:
             long_path = folder / "two-hours.yaml"
             long_path.write_text(long_workout(args.rounds), encoding="utf-8")
             failures += bench("two-hours", str(long_path), folder)
             failures += bench_first_sound("two-hours", str(long_path), folder)
+            failures += bench_music("two-hours", str(long_path), folder, few, many)
+            failures += bench_first_sound("two-hours", str(long_path), folder, few)
+            grown = MUSIC_PEAKS["two-hours"] - MUSIC_PEAKS["monday"]
+            print(f"\npeak memory with music, two hours against monday: {grown:+.0f} MB")
+            if grown > MEMORY_FLAT_MB:
+                failures.append(f"peak memory with music grows {grown:.0f} MB with the session")
         os.environ["VOICECOACH_CACHE_DIR"] = str(folder / "drift-cache")
         failures += bench_drift(args.drift_minutes, folder)
     print()

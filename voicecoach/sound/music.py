@@ -186,8 +186,8 @@ def _decoded(path: Path, seek: int = 0) -> Iterator[np.ndarray]:
             seek_frame=seek,
         )
         for block in stream:
-            samples = np.frombuffer(block, dtype=np.float32)
-            yield samples.reshape(-1, channels).mean(axis=1, dtype=np.float32)
+            samples = np.frombuffer(block, dtype=np.float32).reshape(-1, channels)
+            yield samples @ np.full(channels, 1 / channels, dtype=np.float32)
         return
     import soundfile as sf
 
@@ -206,7 +206,7 @@ def _decoded(path: Path, seek: int = 0) -> Iterator[np.ndarray]:
                 raise TrackError(f"damaged: {error}") from None
             if len(block) == 0:
                 return
-            yield block.mean(axis=1, dtype=np.float32)
+            yield block @ np.full(block.shape[1], 1 / block.shape[1], dtype=np.float32)
 
 
 def _header(path: Path) -> tuple[int, int, int]:
@@ -648,9 +648,9 @@ def envelope(
     """
     if longest is None:
         longest = _longest(events)
-    down = shape.down_ms * rate // 1000
+    down = max(1, shape.down_ms * rate // 1000)
     hold = shape.hold_ms * rate // 1000
-    up = shape.up_ms * rate // 1000
+    up = max(1, shape.up_ms * rate // 1000)
     t = np.arange(lo, hi, dtype=np.float64)
     duck = np.zeros(hi - lo, dtype=np.float64)
     # Events never overlap and are sorted, so their ends are sorted too: the ones that can
@@ -658,11 +658,25 @@ def envelope(
     first = bisect.bisect_left(starts, lo - hold - up - longest)
     last = bisect.bisect_left(starts, hi + down)
     for event in events[first:last]:
-        if event.end + hold + up <= lo:
-            continue
-        before = _rise((t - (event.start - down)) / max(1, down))
-        after = 1.0 - _rise((t - (event.end + hold)) / max(1, up))
-        np.maximum(duck, np.minimum(before, after), out=duck)
+        # Down over [start - down, start), fully down until end + hold, up over the next ``up``.
+        for a, b, value in (
+            (event.start - down, event.start, None),
+            (event.start, event.end + hold, 1.0),
+            (event.end + hold, event.end + hold + up, None),
+        ):
+            a, b = max(a, lo), min(b, hi)
+            if a >= b:
+                continue
+            part = duck[a - lo : b - lo]
+            if value is not None:
+                part[:] = value
+            elif b <= event.start:
+                np.maximum(
+                    part, _rise((t[a - lo : b - lo] - (event.start - down)) / down), out=part
+                )
+            else:
+                rising = 1.0 - _rise((t[a - lo : b - lo] - (event.end + hold)) / up)
+                np.maximum(part, rising, out=part)
     gain = 10 ** (-shape.depth_db * duck / 20)
     fade_in = (shape.fade_in_ms if entry == 0 else shape.reentry_ms) * rate // 1000
     if fade_in and lo < entry + fade_in:

@@ -7,7 +7,7 @@ import hashlib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from voicecoach.compiler.compile import compile_workout
+from voicecoach.compiler.compile import Compiled, compile_report, compile_workout
 from voicecoach.files.load import rep_steps
 from voicecoach.model import (
     CircuitBlock,
@@ -139,15 +139,24 @@ def exercise_blocks_of(workout: Workout) -> dict[str, tuple[ExerciseBlock, int]]
 
 
 def rep_firsts(timeline: Timeline) -> dict[int, tuple[str, list[Event]]]:
-    """For each set (or side of one), its exercise and the first event of each rep, in order."""
+    """For each set (or side of one), its exercise and the word on each rep's beat, in order."""
     found: dict[int, tuple[str, list[Event]]] = {}
     for span in timeline.sets:
         firsts: dict[tuple[int, str | None], Event] = {}
         for e in timeline.events:
-            if span.start <= e.start < span.end and e.rep is not None:
+            if (
+                span.start <= e.start < span.end
+                and e.rep is not None
+                and e.beat
+                and e.kind in ("phase", "rep", "last_rep")
+            ):
                 firsts.setdefault((e.rep, e.side), e)
         found[span.index] = (span.exercise, sorted(firsts.values(), key=lambda e: e.start))
     return found
+
+
+def warned(compiled: Compiled, exercise_id: str, what: str) -> bool:
+    return any(f"`{exercise_id}`" in w.message and what in w.message for w in compiled.warnings)
 
 
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -166,31 +175,36 @@ def test_events_are_sorted_and_never_overlap(workout: Workout) -> None:
 @SETTINGS
 @given(workouts())
 def test_reps_start_exactly_one_rep_length_apart(workout: Workout) -> None:
-    timeline = compile_workout(workout, short_lengths())
+    compiled = compile_report(workout, short_lengths())
     blocks = exercise_blocks_of(workout)
-    for exercise_id, firsts in rep_firsts(timeline).values():
+    for exercise_id, firsts in rep_firsts(compiled.timeline).values():
         block, _ = blocks[exercise_id]
         if block.count == "quiet" or block.reps is None:
             continue
         rep_len = (sum(s.ms for s in block.steps) * RATE + 500) // 1000
         gaps = {b.start - a.start for a, b in zip(firsts, firsts[1:], strict=False)}
-        assert gaps <= {rep_len}, (exercise_id, gaps, rep_len)
-        assert all(e.beat for e in firsts)
+        # A rep whose first word could not be said (and is warned about) leaves its beat empty.
+        assert all(g % rep_len == 0 for g in gaps), (exercise_id, gaps, rep_len)
+        if not warned(compiled, exercise_id, "is left out: it takes"):
+            assert gaps <= {rep_len}, (exercise_id, gaps, rep_len)
 
 
 @SETTINGS
 @given(workouts())
 def test_every_rep_has_its_number_or_first_word_on_the_beat(workout: Workout) -> None:
-    timeline = compile_workout(workout, short_lengths())
+    compiled = compile_report(workout, short_lengths())
+    timeline = compiled.timeline
     blocks = exercise_blocks_of(workout)
     for exercise_id, firsts in rep_firsts(timeline).values():
         block, _ = blocks[exercise_id]
         if block.count == "quiet" or block.reps is None:
             continue
         movements = block.reps * (2 if block.exercise.sides == "alternate" else 1)
-        assert len(firsts) == movements
+        if not warned(compiled, exercise_id, "is left out: it takes"):
+            assert len(firsts) == movements
         numbers = {e.rep for e in timeline.events if e.exercise == exercise_id and e.kind == "rep"}
-        assert numbers == set(range(1, (block.reps or 0) + 1))
+        if not warned(compiled, exercise_id, "the rep number"):
+            assert numbers == set(range(1, (block.reps or 0) + 1))
 
 
 @SETTINGS
@@ -204,12 +218,15 @@ def test_chapters_add_up_to_the_whole_session(workout: Workout) -> None:
     assert all(
         a.end == b.start and a.start < a.end for a, b in zip(chapters, chapters[1:], strict=False)
     )
-    rounds = sum(
-        b.rounds if isinstance(b, CircuitBlock) else 1
+    # One per exercise block, and in a circuit one per exercise per round.
+    expected = sum(
+        b.rounds * sum(isinstance(i, ExerciseBlock) for i in b.blocks)
+        if isinstance(b, CircuitBlock)
+        else 1
         for b in workout.blocks
         if isinstance(b, (CircuitBlock, ExerciseBlock))
     )
-    assert len(chapters) == 1 + rounds
+    assert len(chapters) == 1 + expected
 
 
 @SETTINGS

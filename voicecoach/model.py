@@ -214,6 +214,8 @@ class Event:
     set: int | None = None
     side: Side | None = None
     rep: int | None = None
+    round: int | None = None
+    """The circuit round (1-based), or None outside a circuit."""
     beat: bool = False
 
 
@@ -237,6 +239,7 @@ class SetSpan:
     start: int
     end: int
     chapter: int
+    round: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

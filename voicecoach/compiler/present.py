@@ -46,7 +46,13 @@ def _event_dict(event: Event, rate: int) -> dict[str, Any]:
         "text": event.text,
     }
     if event.exercise is not None and event.set is not None:
-        out |= {"exercise": event.exercise, "set": event.set, "side": event.side, "rep": event.rep}
+        out |= {
+            "exercise": event.exercise,
+            "set": event.set,
+            "side": event.side,
+            "rep": event.rep,
+            "round": event.round,
+        }
     return out
 
 

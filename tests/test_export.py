@@ -462,3 +462,20 @@ def test_voices_says_when_the_configured_engine_does_not_work_here(
         "In use: piper, which does not work here: the piper voice engine is not installed: "
         'pip install "voicecoach[piper]"'
     )
+
+
+def test_mp3_chapter_frames_are_stored_in_time_order(speech: PhraseCache, tmp_path: Path) -> None:
+    """mutagen sorts frames by size; players that list CHAP frames as stored need time order."""
+    titles = ["Introduction", "A", "Round 1 of 3: Down dog knee extension", "Bb", "Supine march"]
+    second = RATE
+    chapters = tuple(Chapter(title, i * second, (i + 1) * second) for i, title in enumerate(titles))
+    timeline = Timeline("Order", RATE, len(titles) * second, chapters, ())
+    path = export_timeline(timeline, speech, tmp_path / "o.mp3", "mp3")
+    data = path.read_bytes()
+    stored = []
+    at = data.find(b"CHAP")
+    while at != -1:
+        element = data[at + 10 : data.index(b"\0", at + 10)].decode()
+        stored.append(element)
+        at = data.find(b"CHAP", at + 4)
+    assert stored == [f"chp{i}" for i in range(len(titles))]

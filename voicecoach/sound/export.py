@@ -386,8 +386,16 @@ def _tag(path: Path, form: Format, tags: Tags, chapters: Iterable[Chapter], rate
 
 def _id3(path: Path, tags: Tags, chapters: list[Chapter], rate: int) -> None:
     from mutagen.id3 import CHAP, CTOC, ID3, TALB, TIT2, TPE1, TRCK, CTOCFlags
+    from mutagen.id3._tags import save_frame
 
-    id3 = ID3()
+    class InOrder(ID3):
+        """Frames written in the order they were added. mutagen sorts them by size, which
+        stores the CHAP frames out of time order, and some players list them as stored."""
+
+        def _write(self, config: Any) -> bytearray:
+            return bytearray().join(save_frame(f, config=config) for f in self.values())
+
+    id3 = InOrder()
     id3.add(TIT2(encoding=3, text=[tags.title]))
     id3.add(TALB(encoding=3, text=[tags.album]))
     id3.add(TPE1(encoding=3, text=[tags.artist]))

@@ -324,3 +324,23 @@ def test_chapters_cover_the_session_and_sets_point_into_them(lengths: EstimatedL
 def test_compiling_twice_gives_the_same_timeline(lengths: EstimatedLengths) -> None:
     workout = load_workout("wednesday")
     assert compile_workout(workout, lengths) == compile_workout(workout, lengths)
+
+
+def test_the_readme_transcript_is_what_show_prints() -> None:
+    """The README's transcript of a set, chunk by chunk ("..." between), is in `show`'s output."""
+    from typer.testing import CliRunner
+
+    from voicecoach.cli import app
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    marker = "<!-- transcript: show monday --estimate -->\n```\n"
+    block = readme[readme.index(marker) + len(marker) :].split("```", 1)[0]
+    chunks = [c.strip("\n").splitlines() for c in block.split("  ...\n")]
+    result = CliRunner().invoke(app, ["show", "monday", "--estimate"])
+    assert result.exit_code == 0, result.output
+    shown = result.output.splitlines()
+    at = 0
+    for chunk in chunks:
+        starts = [i for i in range(at, len(shown)) if shown[i : i + len(chunk)] == chunk]
+        assert starts, "not in `voicecoach show monday --estimate`:\n" + "\n".join(chunk)
+        at = starts[0] + len(chunk)

@@ -21,6 +21,7 @@ from voicecoach.model import (
     Timeline,
     Workout,
 )
+from voicecoach.units import duration_words, number_words
 
 RATE = 22050
 
@@ -255,3 +256,143 @@ def test_rests_last_at_least_as_long_as_asked(workout: Workout) -> None:
 @given(workouts())
 def test_compiling_is_deterministic(workout: Workout) -> None:
     assert compile_workout(workout, short_lengths()) == compile_workout(workout, short_lengths())
+
+
+# The listener's rules, one property each (see compiler/layout.py).
+
+NUMBER_VALUES = {number_words(n): n for n in range(0, 1000)}
+
+
+def value(event: Event) -> int | None:
+    return NUMBER_VALUES.get(event.text.lower().rstrip("."))
+
+
+@SETTINGS
+@given(workouts())
+def test_there_is_a_quarter_second_between_any_two_prompts(workout: Workout) -> None:
+    events = compile_workout(workout, short_lengths()).events
+    gap = RATE // 4
+    assert all(b.start - a.end >= gap for a, b in zip(events, events[1:], strict=False))
+
+
+@SETTINGS
+@given(workouts())
+def test_a_number_follows_a_number_only_as_the_next_count(workout: Workout) -> None:
+    events = compile_workout(workout, short_lengths()).events
+    for a, b in zip(events, events[1:], strict=False):
+        first, second = value(a), value(b)
+        if first is None or second is None:
+            continue
+        counting_up = a.kind == b.kind == "count" and second == first + 1
+        counting_down = a.kind == b.kind and a.kind in ("ready", "countdown")
+        assert counting_up or (counting_down and second == first - 1), (a, b)
+
+
+def said_words(timeline: Timeline) -> dict[tuple[object, ...], str]:
+    """Everything said in each rep (by exercise, set, side, rep, round), as one lower-case text."""
+    found: dict[tuple[object, ...], str] = {}
+    for e in timeline.events:
+        if e.rep is not None:
+            key = (e.exercise, e.set, e.side, e.rep, e.round)
+            found[key] = found.get(key, "") + " | " + e.text.lower()
+    return found
+
+
+@SETTINGS
+@given(workouts())
+def test_no_cue_is_left_out_without_a_warning(workout: Workout) -> None:
+    compiled = compile_report(workout, short_lengths())
+    blocks = exercise_blocks_of(workout)
+    for (exercise_id, _, side, _, _), said in said_words(compiled.timeline).items():
+        block, _ = blocks[str(exercise_id)]
+        if block.count == "quiet":
+            continue
+        work_side = side or block.exercise.first_side
+        for step in block.steps:
+            word = fill(step.say, work_side).lower()  # type: ignore[arg-type]
+            if word in said:
+                continue
+            assert any(
+                f"`{exercise_id}`" in w.message
+                and word in w.message.lower()
+                and "left out" in w.message
+                for w in compiled.warnings
+            ), (exercise_id, word, said)
+
+
+def fill(text: str, side: str) -> str:
+    other = "left" if side == "right" else "right"
+    return (
+        text.replace("{side}", side)
+        .replace("{other}", other)
+        .replace("{Side}", side.capitalize())
+        .replace("{Other}", other.capitalize())
+    )
+
+
+REST_WORDS = {duration_words(s * 1000): s for s in range(1, 4000)}
+
+
+@SETTINGS
+@given(workouts())
+def test_a_rest_lasts_what_it_says(workout: Workout) -> None:
+    events = compile_workout(workout, short_lengths()).events
+    for i, e in enumerate(events):
+        if e.kind != "rest":
+            continue
+        seconds = REST_WORDS[e.text.removeprefix("Rest, ").rstrip(".")]
+        work = next(
+            (x for x in events[i + 1 :] if x.beat and x.kind in ("phase", "rep", "last_rep")),
+            None,
+        )
+        if work is not None:
+            assert abs((work.start - e.start) - seconds * RATE) <= RATE, (e.text, work)
+
+
+@SETTINGS
+@given(workouts())
+def test_long_rests_and_holds_are_never_silent_for_more_than_fifteen_seconds(
+    workout: Workout,
+) -> None:
+    events = compile_workout(workout, short_lengths()).events
+    blocks = exercise_blocks_of(workout)
+    spans = []
+    for i, e in enumerate(events):
+        if e.exercise is not None and blocks[e.exercise][0].count == "quiet":
+            continue  # quiet asks for nothing but the start and the end
+        if e.kind == "rest":
+            end = next((x for x in events[i + 1 :] if x.kind == "ready"), None)
+            if end is not None and end.start - e.start >= 30 * RATE:
+                spans.append((i, end))
+        elif e.text == "Hold.":
+            end = next(x for x in events[i + 1 :] if x.text == "Release.")
+            if end.start - e.start >= 30 * RATE:
+                spans.append((i, end))
+    for i, end in spans:
+        inside = [x for x in events[i:] if x.start <= end.start]
+        silences = [b.start - a.end for a, b in zip(inside, inside[1:], strict=False)]
+        assert max(silences) <= 15 * RATE, (events[i].text, max(silences) / RATE)
+
+
+@SETTINGS
+@given(workouts())
+def test_circuit_events_carry_their_round_and_each_exercise_round_is_a_chapter(
+    workout: Workout,
+) -> None:
+    timeline = compile_workout(workout, short_lengths())
+    titles = [c.title for c in timeline.chapters]
+    for block in workout.blocks:
+        if not isinstance(block, CircuitBlock):
+            continue
+        for inner in block.blocks:
+            if not isinstance(inner, ExerciseBlock):
+                continue
+            ex = inner.exercise
+            for r in range(1, block.rounds + 1):
+                assert f"Round {r} of {block.rounds}: {ex.name}" in titles
+            rounds = {e.round for e in timeline.events if e.exercise == ex.id and e.set}
+            assert rounds == set(range(1, block.rounds + 1))
+    for span in timeline.sets:
+        chapter = timeline.chapters[span.chapter]
+        assert chapter.start <= span.start < span.end <= chapter.end
+        assert chapter.title.endswith(span.name)

@@ -274,7 +274,9 @@ def test_a_rep_too_short_for_any_word_is_warned_about(write: Callable[[str, str]
     assert any(
         "`Up fast` is left out: it takes 2.6 s" in m and "a phase of 3 s" in m for m in messages
     )
-    assert any("the rep number `One` is left out" in m for m in messages)
+    assert (
+        sum("the rep number is left out of some reps (`One` the first)" in m for m in messages) == 1
+    )
 
 
 def test_alternating_sides_count_each_sides_reps(
@@ -344,3 +346,40 @@ def test_the_readme_transcript_is_what_show_prints() -> None:
         starts = [i for i in range(at, len(shown)) if shown[i : i + len(chunk)] == chunk]
         assert starts, "not in `voicecoach show monday --estimate`:\n" + "\n".join(chunk)
         at = starts[0] + len(chunk)
+
+
+class CountingLengths(EstimatedLengths):
+    """Estimated lengths that remember which phrases were asked for, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[str] = []
+
+    def length(self, text: str) -> int:
+        self.asked.append(text)
+        return super().length(text)
+
+
+def test_compile_events_asks_for_lengths_only_as_it_places_them() -> None:
+    from voicecoach.compiler.compile import compile_events
+
+    workout = load_workout("monday")
+    speech = CountingLengths()
+    items = compile_events(workout, speech)
+    first = next(i for i in items if isinstance(i, Event))
+    assert first.text == "Monday: Hamstrings for runners."
+    intro = {e.text for e in compile_workout(workout, EstimatedLengths()).events[:6]}
+    assert set(speech.asked) <= intro  # the intro only: nothing of the exercises yet
+    timeline = compile_workout(workout, EstimatedLengths())
+    first_said = {}
+    for e in timeline.events:
+        if e.kind not in ("countdown", "ready", "checkin"):  # marks are tried wherever they fit
+            first_said.setdefault(e.text, e.start)
+    latest = first.start
+    for item in items:
+        if isinstance(item, Event):
+            assert item.start >= latest  # in time order
+            latest = item.start
+            # Looked ahead no further than the section being placed (a rest, a set).
+            ahead = [t for t in speech.asked if first_said.get(t, 0) > latest + 120 * RATE]
+            assert not ahead, ahead

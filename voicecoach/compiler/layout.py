@@ -52,6 +52,7 @@ from voicecoach.compiler.script import (
     lower_first,
     rest_words,
 )
+from voicecoach.errors import VoicecoachError
 from voicecoach.model import Event, SetSpan, Where
 from voicecoach.units import duration_words, number_words
 from voicecoach.voices.base import PhraseLengths
@@ -170,9 +171,11 @@ class _Layout:
             while pending and pending[0].start <= event.start:
                 out.append(pending.pop(0))
             if self.last is not None and event.start < self.last.end + gap:
-                raise AssertionError(
-                    f"layout: {event.text!r} at sample {event.start} is too close to "
-                    f"{self.last.text!r}"
+                # Every rule above keeps this from happening; if one is broken, say so
+                # plainly instead of playing speech over speech.
+                raise VoicecoachError(
+                    f"internal error in voicecoach: {event.text!r} would be spoken over "
+                    f"{self.last.text!r}; please report it with the workout file"
                 )
             out.append(event)
             self.last = event
@@ -211,10 +214,12 @@ class _Layout:
             at = event.end + self.ms(prompt.pause_ms)
         return at
 
-    def _warn(self, where: Where | None, message: str) -> list[Placed]:
-        if message in self.warned:
+    def _warn(self, where: Where | None, message: str, key: str | None = None) -> list[Placed]:
+        """One warning per message (or per ``key``), however many reps it is about."""
+        key = key or message
+        if key in self.warned:
             return []
-        self.warned.add(message)
+        self.warned.add(key)
         return [CompileWarning(where, message)]
 
     # Sections.
@@ -436,7 +441,8 @@ class _Layout:
         if section.quiet:
             first = section.reps[0].ctx if section.reps else section.ctx
             events.append(self._event(start, "Go.", "phase", first, beat=True))
-            stop = self._event(end, "Stop.", "done", section.ctx, beat=True)
+            stop_at = max(end, events[-1].end + self.ms(MIN_GAP_MS))
+            stop = self._event(stop_at, "Stop.", "done", section.ctx, beat=True)
             events.append(stop)
             self.cursor = stop.end + self.ms(GAP_MS)
         else:
@@ -535,8 +541,9 @@ class _Layout:
         if rep.number is not None and host is None:
             placed.warnings += self._warn(
                 where,
-                f"{label}: the rep number `{rep.number}` is left out: no phase has room for it "
-                "after its word; slow the tempo or speed up the voice",
+                f"{label}: the rep number is left out of some reps (`{rep.number}` the first): "
+                "no phase has room for it after its word; slow the tempo or speed up the voice",
+                key=f"{where}{label}: rep number",
             )
         for j, phase in enumerate(phases):
             said = words[j]
@@ -608,8 +615,11 @@ class _Layout:
         for j, word in enumerate(words):
             counts = len(rep.phases[j].counts)
             if word is None:
+                # A rep whose first word cannot be said starts with its number instead; it
+                # may run on until the next word that is said.
+                limit = next((starts[k] for k in range(1, len(words)) if words[k]), ends[-1])
                 if j == 0 and not (previous is not None and is_number(previous.text)):
-                    if starts[0] + self.length(number) + gap <= ends[0]:
+                    if starts[0] + self.length(number) + gap <= limit:
                         options.append(((0, 2), counts, number, starts[0]))
                 continue
             after = starts[j] + self.length(word) + gap

@@ -258,27 +258,25 @@ def test_compiling_is_deterministic(workout: Workout) -> None:
     assert compile_workout(workout, short_lengths()) == compile_workout(workout, short_lengths())
 
 
-# The listener's rules, one property each (see compiler/layout.py).
+# The listener's rules (see compiler/layout.py): one check each, run as a property over
+# generated workouts here, and over real workouts in test_compile_rules.py.
 
 NUMBER_VALUES = {number_words(n): n for n in range(0, 1000)}
+REST_WORDS = {duration_words(s * 1000): s for s in range(1, 4000)}
 
 
 def value(event: Event) -> int | None:
     return NUMBER_VALUES.get(event.text.lower().rstrip("."))
 
 
-@SETTINGS
-@given(workouts())
-def test_there_is_a_quarter_second_between_any_two_prompts(workout: Workout) -> None:
-    events = compile_workout(workout, short_lengths()).events
-    gap = RATE // 4
+def check_gaps(workout: Workout, compiled: Compiled) -> None:
+    events = compiled.timeline.events
+    gap = compiled.timeline.sample_rate // 4
     assert all(b.start - a.end >= gap for a, b in zip(events, events[1:], strict=False))
 
 
-@SETTINGS
-@given(workouts())
-def test_a_number_follows_a_number_only_as_the_next_count(workout: Workout) -> None:
-    events = compile_workout(workout, short_lengths()).events
+def check_numbers(workout: Workout, compiled: Compiled) -> None:
+    events = compiled.timeline.events
     for a, b in zip(events, events[1:], strict=False):
         first, second = value(a), value(b)
         if first is None or second is None:
@@ -298,28 +296,6 @@ def said_words(timeline: Timeline) -> dict[tuple[object, ...], str]:
     return found
 
 
-@SETTINGS
-@given(workouts())
-def test_no_cue_is_left_out_without_a_warning(workout: Workout) -> None:
-    compiled = compile_report(workout, short_lengths())
-    blocks = exercise_blocks_of(workout)
-    for (exercise_id, _, side, _, _), said in said_words(compiled.timeline).items():
-        block, _ = blocks[str(exercise_id)]
-        if block.count == "quiet":
-            continue
-        work_side = side or block.exercise.first_side
-        for step in block.steps:
-            word = fill(step.say, work_side).lower()  # type: ignore[arg-type]
-            if word in said:
-                continue
-            assert any(
-                f"`{exercise_id}`" in w.message
-                and word in w.message.lower()
-                and "left out" in w.message
-                for w in compiled.warnings
-            ), (exercise_id, word, said)
-
-
 def fill(text: str, side: str) -> str:
     other = "left" if side == "right" else "right"
     return (
@@ -330,31 +306,42 @@ def fill(text: str, side: str) -> str:
     )
 
 
-REST_WORDS = {duration_words(s * 1000): s for s in range(1, 4000)}
+def check_cues(workout: Workout, compiled: Compiled) -> None:
+    blocks = exercise_blocks_of(workout)
+    for (exercise_id, _, side, _, _), said in said_words(compiled.timeline).items():
+        block, _ = blocks[str(exercise_id)]
+        if block.count == "quiet":
+            continue
+        work_side = str(side or block.exercise.first_side)
+        for step in block.steps:
+            word = fill(step.say, work_side).lower()
+            if word in said:
+                continue
+            assert any(
+                f"`{exercise_id}`" in w.message
+                and word in w.message.lower()
+                and "left out" in w.message
+                for w in compiled.warnings
+            ), (exercise_id, word, said)
 
 
-@SETTINGS
-@given(workouts())
-def test_a_rest_lasts_what_it_says(workout: Workout) -> None:
-    events = compile_workout(workout, short_lengths()).events
+def check_rests(workout: Workout, compiled: Compiled) -> None:
+    events = compiled.timeline.events
+    rate = compiled.timeline.sample_rate
     for i, e in enumerate(events):
         if e.kind != "rest":
             continue
         seconds = REST_WORDS[e.text.removeprefix("Rest, ").rstrip(".")]
-        work = next(
-            (x for x in events[i + 1 :] if x.beat and x.kind in ("phase", "rep", "last_rep")),
-            None,
-        )
-        if work is not None:
-            assert abs((work.start - e.start) - seconds * RATE) <= RATE, (e.text, work)
+        # The work starts where the "three, two, one" before it would go on to zero.
+        ready = next((x for x in events[i + 1 :] if x.kind == "ready"), None)
+        if ready is not None:
+            work = ready.start + (value(ready) or 0) * rate
+            assert abs((work - e.start) - seconds * rate) <= rate, (e.text, ready)
 
 
-@SETTINGS
-@given(workouts())
-def test_long_rests_and_holds_are_never_silent_for_more_than_fifteen_seconds(
-    workout: Workout,
-) -> None:
-    events = compile_workout(workout, short_lengths()).events
+def check_silences(workout: Workout, compiled: Compiled) -> None:
+    events = compiled.timeline.events
+    rate = compiled.timeline.sample_rate
     blocks = exercise_blocks_of(workout)
     spans = []
     for i, e in enumerate(events):
@@ -362,24 +349,20 @@ def test_long_rests_and_holds_are_never_silent_for_more_than_fifteen_seconds(
             continue  # quiet asks for nothing but the start and the end
         if e.kind == "rest":
             end = next((x for x in events[i + 1 :] if x.kind == "ready"), None)
-            if end is not None and end.start - e.start >= 30 * RATE:
+            if end is not None and end.start - e.start >= 30 * rate:
                 spans.append((i, end))
         elif e.text == "Hold.":
             end = next(x for x in events[i + 1 :] if x.text == "Release.")
-            if end.start - e.start >= 30 * RATE:
+            if end.start - e.start >= 30 * rate:
                 spans.append((i, end))
     for i, end in spans:
         inside = [x for x in events[i:] if x.start <= end.start]
         silences = [b.start - a.end for a, b in zip(inside, inside[1:], strict=False)]
-        assert max(silences) <= 15 * RATE, (events[i].text, max(silences) / RATE)
+        assert max(silences) <= 15 * rate, (events[i].text, max(silences) / rate)
 
 
-@SETTINGS
-@given(workouts())
-def test_circuit_events_carry_their_round_and_each_exercise_round_is_a_chapter(
-    workout: Workout,
-) -> None:
-    timeline = compile_workout(workout, short_lengths())
+def check_rounds(workout: Workout, compiled: Compiled) -> None:
+    timeline = compiled.timeline
     titles = [c.title for c in timeline.chapters]
     for block in workout.blocks:
         if not isinstance(block, CircuitBlock):
@@ -396,3 +379,46 @@ def test_circuit_events_carry_their_round_and_each_exercise_round_is_a_chapter(
         chapter = timeline.chapters[span.chapter]
         assert chapter.start <= span.start < span.end <= chapter.end
         assert chapter.title.endswith(span.name)
+
+
+RULES = [check_gaps, check_numbers, check_cues, check_rests, check_silences, check_rounds]
+
+
+@SETTINGS
+@given(workouts())
+def test_there_is_a_quarter_second_between_any_two_prompts(workout: Workout) -> None:
+    check_gaps(workout, compile_report(workout, short_lengths()))
+
+
+@SETTINGS
+@given(workouts())
+def test_a_number_follows_a_number_only_as_the_next_count(workout: Workout) -> None:
+    check_numbers(workout, compile_report(workout, short_lengths()))
+
+
+@SETTINGS
+@given(workouts())
+def test_no_cue_is_left_out_without_a_warning(workout: Workout) -> None:
+    check_cues(workout, compile_report(workout, short_lengths()))
+
+
+@SETTINGS
+@given(workouts())
+def test_a_rest_lasts_what_it_says(workout: Workout) -> None:
+    check_rests(workout, compile_report(workout, short_lengths()))
+
+
+@SETTINGS
+@given(workouts())
+def test_long_rests_and_holds_are_never_silent_for_more_than_fifteen_seconds(
+    workout: Workout,
+) -> None:
+    check_silences(workout, compile_report(workout, short_lengths()))
+
+
+@SETTINGS
+@given(workouts())
+def test_circuit_events_carry_their_round_and_each_exercise_round_is_a_chapter(
+    workout: Workout,
+) -> None:
+    check_rounds(workout, compile_report(workout, short_lengths()))

@@ -383,3 +383,31 @@ def test_compile_events_asks_for_lengths_only_as_it_places_them() -> None:
             # Looked ahead no further than the section being placed (a rest, a set).
             ahead = [t for t in speech.asked if first_said.get(t, 0) > latest + 120 * RATE]
             assert not ahead, ahead
+
+
+def test_what_once_overlapped_now_compiles_with_warnings(
+    write: Callable[[str, str], Path],
+) -> None:
+    """A 101-rep cycle of two 0.5 s steps, and a long cue in a ten-minute hold at a slow rate."""
+    cue = " ".join(["Breathe slowly and let the shoulders drop."] * 8)
+    path = write(
+        "w.yaml",
+        f"""
+        title: T
+        exercises:
+          - id: flick
+            name: Flick
+            rep: [{{say: In, hold: 0.5s}}, {{say: Out, hold: 0.5s}}]
+          - {{id: long, name: Long hold, hold: 10m, cues: ["{cue}"]}}
+        blocks:
+          - {{exercise: flick, reps: 101}}
+          - {{exercise: long}}
+        """,
+    )
+    for speech in (EstimatedLengths(), EstimatedLengths(words_per_second=1.0)):
+        compiled = compile_report(load_workout(str(path)), speech)
+        events = compiled.timeline.events
+        assert all(b.start - a.end >= RATE // 4 for a, b in zip(events, events[1:], strict=False))
+        assert any("`In` is left out" in str(w) for w in compiled.warnings)
+        hold = [e for e in events if e.exercise == "long" and e.set == 1]
+        assert hold[-1].text == "Release."

@@ -33,6 +33,21 @@ week:
   sunday: {run: long}
 """
 
+TAPS = """
+title: Taps
+exercises:
+  - id: tap
+    name: Tap
+    tempo: 1-0-1-0
+defaults:
+  count: reps
+blocks:
+  - exercise: tap
+    sets: 2
+    reps: 2-4
+    rest: 2s
+"""
+
 runner = CliRunner()
 
 
@@ -231,3 +246,32 @@ def test_new_plan_writes_a_plan_that_plan_reads(tmp_path: Path) -> None:
     code, out, err = invoke("plan", "--plan", str(tmp_path / "plan.yaml"))
     assert code == 0, err
     assert "  Wed 2026-12-02  monday" in out
+
+
+def test_play_today_plays_the_plans_workout_and_the_next_one_asks_a_rep_more(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "taps.yaml").write_text(TAPS, encoding="utf-8")
+    (tmp_path / "plan.yaml").write_text("week:\n  monday: taps.yaml\n", encoding="utf-8")
+    plan = str(tmp_path / "plan.yaml")
+    code, _, err = invoke("play", "today", "--plan", plan, env=fake_env(now=at(date(2026, 11, 30))))
+    assert code == 0, err
+    assert err.splitlines()[-1] == "Done: Taps."
+    next_monday = fake_env(now=at(date(2026, 12, 7)))
+    code, out, err = invoke(
+        "show", "today", "--plan", plan, "--estimate", "--json", env=next_monday
+    )
+    assert code == 0, err
+    events = json.loads(out)["events"]
+    assert [e["text"] for e in events if e["kind"] == "note"] == [
+        "Tap: three reps today, one more than last time."
+    ]
+    assert [e["text"] for e in events if e["kind"] == "plan"] == ["Two sets of three."]
+
+
+def test_play_today_on_a_rest_day_opens_no_device() -> None:
+    env = fake_env(now=at(TUESDAY))
+    code, out, _ = invoke("play", "today", env=env)
+    assert code == 0
+    assert out.startswith("Today (Tuesday 1 December) is a rest day in the plan")
+    assert env.sinks == []  # type: ignore[attr-defined]

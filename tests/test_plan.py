@@ -275,3 +275,19 @@ def test_play_today_on_a_rest_day_opens_no_device() -> None:
     assert code == 0
     assert out.startswith("Today (Tuesday 1 December) is a rest day in the plan")
     assert env.sinks == []  # type: ignore[attr-defined]
+
+
+def test_new_plan_into_workouts_needs_no_plan_option_to_be_found(
+    tmp_path: Path,
+) -> None:
+    env = fake_env(now=at(TUESDAY), cwd=tmp_path)
+    code, out, err = invoke("new", "plan", "--to", "workouts", env=env)
+    assert code == 0, err
+    assert out == (
+        f"Wrote {tmp_path / 'workouts' / 'plan.yaml'}.\nSee the week with: voicecoach plan\n"
+    )
+    code, out, _ = invoke("plan", env=env)
+    assert out.startswith("My week (workouts/plan.yaml)")
+    code, _, err = invoke("new", "plan", "--to", "workouts", env=env)
+    assert code == 2
+    assert "already exists; --force replaces it" in err

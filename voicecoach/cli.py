@@ -635,6 +635,7 @@ def _new_plan(
     workouts: list[str], to: str | None, output: str | None, title: str | None, force: bool
 ) -> None:
     from voicecoach import paths
+    from voicecoach.files.plan import find_plan
     from voicecoach.files.writer import write_new
     from voicecoach.plan.scaffold import new_plan
 
@@ -644,7 +645,9 @@ def _new_plan(
     else:
         path = (e.cwd / to if to else paths.config_dir()) / "plan.yaml"
     write_new(path, new_plan(workouts, title, e.cwd), force)
-    shown = f" --plan {path}" if to or output else ""
+    found = find_plan(e.cwd)
+    # Found where plans are looked for: no --plan needed to use it.
+    shown = "" if found is not None and found.resolve() == path.resolve() else f" --plan {path}"
     say(f"Wrote {path}.\nSee the week with: voicecoach plan{shown}")
 
 

@@ -144,3 +144,15 @@ def test_simpleaudio_missing_says_how_to_install_it(
         "(it needs the ALSA headers on Linux: sudo apt-get install libasound2-dev), "
         "or use the default backend, miniaudio\n"
     )
+
+
+def test_the_session_log_is_stamped_with_the_environments_clock(tiny: str) -> None:
+    from datetime import datetime, timezone
+
+    fixed = datetime(2026, 3, 2, 7, 30, tzinfo=timezone.utc)
+    world = fake_env(now=lambda: fixed)
+    code, _, err = invoke("play", tiny, env=world)
+    assert code == 0, err
+    _, out, _ = invoke("history", "--json", env=world)
+    [session] = json.loads(out)
+    assert session["started"] == fixed.astimezone().isoformat(timespec="seconds")

@@ -186,7 +186,7 @@ def todays_workout(
 def _read_log(warn: Callable[[str], None]) -> History | None:
     """The session log for reading, or None with one warning: ranges start from the bottom."""
     try:
-        return env().open_log()
+        return env().log()
     except VoicecoachError as error:
         warn(f"warning: {error} Each range starts from its bottom.")
         return None
@@ -399,7 +399,7 @@ def progress_command(
 
     from voicecoach.plan.present import progress_json, progress_text
 
-    history = env().open_log()
+    history = env().log()
     try:
         rows = history.exercise_log(workout)
     finally:
@@ -912,7 +912,7 @@ def _terminate_as_interrupt(enabled: bool = True) -> Iterator[None]:
 def _open_history(warn: Callable[[str], None]) -> History | None:
     """The session database, or None with a warning: a workout plays without its log."""
     try:
-        return env().open_log()
+        return env().log()
     except VoicecoachError as error:
         warn(f"warning: {error}")
         return None
@@ -937,7 +937,7 @@ def history_command(
     from voicecoach.compiler.present import clock
     from voicecoach.player.history import FINISHED
 
-    history = env().open_log()
+    history = env().log()
     try:
         rows = history.sessions(workout, limit=max(1, limit))
     finally:

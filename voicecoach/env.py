@@ -51,12 +51,6 @@ def _open_sink(backend: str, sample_rate: int, workout: str) -> Sink:
     return open_sink(backend, sample_rate, workout)
 
 
-def _open_log() -> History:
-    from voicecoach.player.history import open_history
-
-    return open_history()
-
-
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -72,7 +66,8 @@ class Environment:
     cwd: Path = field(default_factory=Path.cwd)
     open_speech: SpeechOpener = open_real_speech
     open_sink: Callable[[str, int, str], Sink] = _open_sink
-    open_log: Callable[[], History] = _open_log
+    open_log: Callable[[], History] | None = None
+    """None: the session log in the data folder, stamped with ``now``."""
     open_keys: Callable[[], ContextManager[Keys]] | None = None
     now: Callable[[], datetime] = _now
     signals: bool = True
@@ -89,6 +84,14 @@ class Environment:
     @property
     def errors(self) -> TextIO:
         return self.stderr or sys.stderr
+
+    def log(self) -> History:
+        """The session log (``HistoryError`` when it cannot be used)."""
+        if self.open_log is not None:
+            return self.open_log()
+        from voicecoach.player.history import open_history
+
+        return open_history(now=self.now)
 
     def today(self) -> date:
         """The user's local date, from ``now``."""

@@ -390,10 +390,13 @@ def trouble(where: Path, error: Exception) -> HistoryError:
     return HistoryError(f"cannot use the session log {where}: {text}. {advice}")
 
 
-def open_history(path: Path | None = None) -> History:
-    """Open (or create) the session database; ``HistoryError`` says what is wrong with it."""
+def open_history(path: Path | None = None, now: Callable[[], datetime] | None = None) -> History:
+    """Open (or create) the session database; ``HistoryError`` says what is wrong with it.
+
+    ``now`` is the clock its timestamps come from (the environment's).
+    """
     where = path or database_path()
     try:
-        return History(where)
+        return History(where, now)
     except (sqlite3.Error, OSError) as error:
         raise trouble(where, error) from None

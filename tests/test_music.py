@@ -19,13 +19,15 @@ import pyloudnorm
 import pytest
 import soundfile as sf
 from fakes import FakeEngine, fake_env
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from voicecoach.cli import app
 from voicecoach.compiler.compile import compile_workout
 from voicecoach.errors import InputError
 from voicecoach.files.load import load_workout
-from voicecoach.model import Event, Timeline
+from voicecoach.model import Event, MusicChoice, Timeline
 from voicecoach.player.play import Feed
 from voicecoach.sound import music as m
 from voicecoach.sound.export import export_timeline
@@ -541,3 +543,54 @@ def test_music_options_have_help() -> None:
         result = runner.invoke(app, [command, "--help"], obj=fake_env())
         for option in ("--music", "--no-music", "--music-level"):
             assert option in result.output
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    gaps=st.lists(st.integers(0, 20000), min_size=1, max_size=12),
+    lengths=st.lists(st.integers(1, 15000), min_size=12, max_size=12),
+    cuts=st.lists(st.integers(1, 40000), min_size=1, max_size=20),
+    entry=st.integers(0, 50000),
+)
+def test_the_envelope_is_down_on_every_spoken_sample_whatever_the_chunks(
+    gaps: list[int], lengths: list[int], cuts: list[int], entry: int
+) -> None:
+    events, at = [], 0
+    for gap, length in zip(gaps, lengths, strict=False):
+        at += gap
+        events.append(Event(at, at + length, "count", "x"))
+        at += length
+    duration = at + 30000
+    shape = m.Ducking()
+    starts = [e.start for e in events]
+    whole = m.envelope(events, starts, 0, duration, RATE, duration, shape, entry)
+    pieces, lo = [], 0
+    for cut in cuts * 50:
+        if lo >= duration:
+            break
+        hi = min(duration, lo + cut)
+        pieces.append(m.envelope(events, starts, lo, hi, RATE, duration, shape, entry))
+        lo = hi
+    if lo < duration:
+        pieces.append(m.envelope(events, starts, lo, duration, RATE, duration, shape, entry))
+    assert np.array_equal(np.concatenate(pieces), whole)
+    down = 10 ** (-shape.depth_db / 20)
+    assert np.all(whole >= 0) and np.all(whole <= 1)
+    for e in events:
+        assert np.all(whole[e.start : e.end] <= down * (1 + 1e-9))
+
+
+def test_music_on_the_command_line_wins_over_the_workout_and_the_config(
+    tmp_path: Path, timeline: Timeline, speech: PhraseCache
+) -> None:
+    flag = write_track(tmp_path / "flag.wav", 3.0)
+    named = write_track(tmp_path / "named.wav", 3.0)
+    choice = MusicChoice(str(named), "named.wav")
+
+    def chosen(flag_path: str | None, off: bool) -> str | None:
+        mix = m.music_for(flag_path, off, [choice], timeline, speech.audio, warn=print)
+        return None if mix is None else Path(mix.music.segments_to(0)[0].info.path).name
+
+    assert chosen(str(flag), False) == "flag.wav"
+    assert chosen(None, False) == "named.wav"
+    assert chosen(str(flag), True) is None

@@ -554,14 +554,18 @@ class MusicStream:
         return out
 
 
-def _segment_gain(seg: Segment, a: int, b: int) -> np.ndarray:
+def _segment_gain(seg: Segment, a: int, b: int) -> np.ndarray | np.float64:
     """The track's gain over ``[a, b)`` on the music clock, with its crossfades (equal power)."""
+    fading_in = seg.fade_in and a - seg.start < seg.fade_in
+    fading_out = seg.fade_out and seg.end - b < seg.fade_out
+    if not fading_in and not fading_out:
+        return np.float64(seg.gain)  # float64 products, as on the fading path, whatever the pieces
     t = np.arange(a, b, dtype=np.float64) - seg.start
     gain = np.full(b - a, seg.gain)
-    if seg.fade_in:
+    if fading_in:
         inside = t < seg.fade_in
         gain[inside] *= np.sin(0.5 * np.pi * (t[inside] + 0.5) / seg.fade_in)
-    if seg.fade_out:
+    if fading_out:
         left = seg.info.frames - t
         inside = left <= seg.fade_out
         gain[inside] *= np.sin(0.5 * np.pi * (left[inside] - 0.5) / seg.fade_out)
@@ -651,39 +655,40 @@ def envelope(
     down = max(1, shape.down_ms * rate // 1000)
     hold = shape.hold_ms * rate // 1000
     up = max(1, shape.up_ms * rate // 1000)
-    t = np.arange(lo, hi, dtype=np.float64)
-    duck = np.zeros(hi - lo, dtype=np.float64)
+    depth = -shape.depth_db / 20
+    gain = np.ones(hi - lo, dtype=np.float64)
     # Events never overlap and are sorted, so their ends are sorted too: the ones that can
     # reach [lo, hi) start before hi + down, and end after lo - hold - up.
     first = bisect.bisect_left(starts, lo - hold - up - longest)
     last = bisect.bisect_left(starts, hi + down)
     for event in events[first:last]:
-        # Down over [start - down, start), fully down until end + hold, up over the next ``up``.
-        for a, b, value in (
-            (event.start - down, event.start, None),
-            (event.start, event.end + hold, 1.0),
-            (event.end + hold, event.end + hold + up, None),
+        # Down over [start - down, start), fully down until end + hold, up over the next
+        # ``up``; where two prompts' shapes meet, the lower gain wins.
+        for a, b, origin, length in (
+            (event.start - down, event.start, event.start - down, down),
+            (event.start, event.end + hold, 0, 0),
+            (event.end + hold, event.end + hold + up, event.end + hold, -up),
         ):
             a, b = max(a, lo), min(b, hi)
             if a >= b:
                 continue
-            part = duck[a - lo : b - lo]
-            if value is not None:
-                part[:] = value
-            elif b <= event.start:
-                np.maximum(
-                    part, _rise((t[a - lo : b - lo] - (event.start - down)) / down), out=part
-                )
-            else:
-                rising = 1.0 - _rise((t[a - lo : b - lo] - (event.end + hold)) / up)
-                np.maximum(part, rising, out=part)
-    gain = 10 ** (-shape.depth_db * duck / 20)
+            part = gain[a - lo : b - lo]
+            if length == 0:
+                np.minimum(part, 10**depth, out=part)
+                continue
+            x = (np.arange(a, b, dtype=np.float64) - origin) / abs(length)
+            ducked = _rise(x) if length > 0 else 1.0 - _rise(x)
+            np.minimum(part, 10 ** (depth * ducked), out=part)
     fade_in = (shape.fade_in_ms if entry == 0 else shape.reentry_ms) * rate // 1000
     if fade_in and lo < entry + fade_in:
-        gain *= _rise((t - entry) / fade_in)
+        b = min(hi, entry + fade_in)
+        t = np.arange(lo, b, dtype=np.float64)
+        gain[: b - lo] *= _rise((t - entry) / fade_in)
     fade_out = shape.fade_out_ms * rate // 1000
     if fade_out and hi > duration - fade_out:
-        gain *= _rise((duration - t) / fade_out)
+        a = max(lo, duration - fade_out)
+        t = np.arange(a, hi, dtype=np.float64)
+        gain[a - lo :] *= _rise((duration - t) / fade_out)
     return gain
 
 

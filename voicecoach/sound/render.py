@@ -12,7 +12,9 @@ phrase's length), and it makes the stream the same whatever the chunk size.
 
 With ``RenderOptions.music`` the music (``sound/music.py``) is added to each
 chunk after the voice is laid down: the voice's samples are never changed,
-and the music gives way wherever the sum would pass full scale.
+and the music gives way wherever the sum would pass full scale. Whatever is
+done to the voice (levelling, a limiter) belongs before that point, so the
+music can neither change the voice nor be squeezed by a limiter meant for it.
 """
 
 from __future__ import annotations

@@ -20,6 +20,11 @@ Controls act on set and exercise boundaries, which the compiler gives as
     n      next set            b   back to the start of this set
     s      skip this exercise  q   quit (resume later with --resume)
     h      that was hard: the set playing, or the one just done, is marked in the log
+    r      say the last prompt again
+
+Media keys (``player/mediakeys/``) and spoken commands (``player/listen.py``)
+are ``Remote`` controls: they ``post`` the same keys from their own
+threads, and the controls' thread acts on them exactly as on a key press.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -71,10 +77,14 @@ BACK_GRACE_S = 3
 
 HELP = (
     "space: pause/resume · n: next set · b: back to the start of this set"
-    " · s: skip exercise · h: that was hard · q: quit"
+    " · s: skip exercise · h: that was hard · r: say that again · q: quit"
 )
 
-CONTROL_PHRASES = ("Resuming.", "three", "two", "one", "Next set.", "Once more.")
+PAUSED = "Paused."
+"""What a spoken pause says before the silence, so the speaker knows it was heard."""
+CONTROL_PHRASES = ("Resuming.", "three", "two", "one", "Next set.", "Once more.", PAUSED)
+COUNTING = frozenset({"phase", "count", "rep", "last_rep", "countdown", "ready"})
+"""Event kinds that count the work rather than say something worth hearing twice."""
 
 
 class LockedSpeech:
@@ -155,10 +165,14 @@ class Feed:
     def pull(self, frames: int) -> Pcm:
         """Up to ``frames`` samples: silence while paused, fewer if the render is late."""
         with self._lock:
-            if self._paused:
-                self._trail.append((self.handed, frames, 0, self._position))
+            if self._paused:  # a prelude (a spoken "Paused.") is heard, then silence
+                said = self._prelude[:frames]
+                self._prelude = self._prelude[len(said) :]
+                silence = np.zeros(frames, dtype=np.int16)
+                silence[: len(said)] = said
+                self._trail.append((self.handed, len(said), 0, self._position))
                 self.handed += frames
-                return np.zeros(frames, dtype=np.int16)
+                return silence
             parts: list[Pcm] = []
             need = frames
             prelude = len(self._prelude[:need])
@@ -192,6 +206,25 @@ class Feed:
                 if handed >= start:
                     return at + min(max(0, handed - start - prelude), stream)
             return self._trail[0][3] if self._trail else self._position
+
+    def speaking(self, first: int, last: int) -> bool:
+        """Whether the coach's voice is in the handed-over samples ``first`` to ``last``
+        (``last`` may lie beyond what has been handed over: what comes next is known too)."""
+        with self._lock:
+            spans = [(s, p, n, at) for s, p, n, at in self._trail if s + p + n > first]
+            if last > self.handed:  # not handed yet: the prelude still to come, then the stream
+                spans.append((self.handed, len(self._prelude), last - self.handed, self._position))
+        for start, prelude, stream, at in spans:
+            if prelude and start < last and start + prelude > first:
+                return True
+            begin = max(first, start + prelude)
+            end = min(last, start + prelude + stream)
+            if stream and begin < end:
+                if speaks(
+                    self.timeline.events, at + begin - start - prelude, at + end - start - prelude
+                ):
+                    return True
+        return False
 
     def quiet_cut(self, least: int, most: int) -> int:
         """How many samples to pull so the piece ends where nobody speaks."""
@@ -266,6 +299,23 @@ class Feed:
                 self.error = error
         finally:
             rendered.set()
+
+
+def speaks(events: tuple[Event, ...], begin: int, end: int) -> bool:
+    """Whether any prompt sounds between session samples ``begin`` and ``end``."""
+    i = bisect.bisect_left(events, begin, key=lambda e: e.end)
+    while i < len(events) and events[i].end <= begin:
+        i += 1
+    return i < len(events) and events[i].start < end
+
+
+def last_prompt(timeline: Timeline, position: int) -> Event | None:
+    """The last thing said by ``position`` that is more than a count: a cue, a set's
+    announcement, the rest, the plan."""
+    for event in reversed(timeline.events[: _last_event(timeline, position) + 1]):
+        if event.kind not in COUNTING:
+            return event
+    return None
 
 
 def quiet_cut(events: tuple[Event, ...], position: int, least: int, most: int) -> int:
@@ -460,6 +510,70 @@ def _rep_at(timeline: Timeline, position: int) -> int | None:
     return timeline.events[last].rep if last >= 0 else None
 
 
+PLAYING, PAUSED_STATUS, STOPPED = "Playing", "Paused", "Stopped"
+
+
+@dataclass(frozen=True, slots=True)
+class NowPlaying:
+    """What a media widget shows: the state, the set playing, where in the session.
+
+    ``jumps`` counts the jumps so far (next, back, skip, resume), so a remote
+    can tell a jump from the clock simply running on; ``landed`` is where the
+    last one went.
+    """
+
+    status: str
+    title: str
+    album: str
+    track: int
+    position: int
+    length: int
+    sample_rate: int
+    jumps: int = 0
+    landed: int = 0
+
+
+def now_playing(
+    timeline: Timeline, position: int, status: str, jumps: int = 0, landed: int = 0
+) -> NowPlaying:
+    """The ``NowPlaying`` at ``position``: the set and side, or between sets the chapter."""
+    span = current_set(timeline, position)
+    if span is not None and position < span.end:
+        side = f", {span.side}" if span.side else ""
+        title, track = f"{span.name}, set {span.set} of {span.sets}{side}", span.index
+    else:
+        chapter = next((c for c in reversed(timeline.chapters) if c.start <= position), None)
+        title, track = (chapter.title if chapter else timeline.title), -1
+    return NowPlaying(
+        status,
+        title,
+        timeline.title,
+        track,
+        position,
+        timeline.duration,
+        timeline.sample_rate,
+        jumps,
+        landed,
+    )
+
+
+class Remote(Protocol):
+    """A control besides the keyboard: media keys, a microphone. It posts keys to the
+    player (``Player.post``) from its own thread and is told what is playing."""
+
+    def start(self, player: Player) -> None:
+        """Begin listening; a remote that cannot work here says so and stays quiet."""
+        ...
+
+    def update(self, now: NowPlaying) -> None:
+        """What is playing now; called on every look at the controls."""
+        ...
+
+    def close(self) -> None:
+        """Let go of the bus or the device; returns promptly."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """How a session ended: ``finished``, ``quit`` or ``interrupted``, and where."""
@@ -489,8 +603,13 @@ class Player:
         options: RenderOptions | None = None,
         patience: float = PATIENCE_S,
         stall_s: float = STALL_S,
+        remotes: Collection[Remote] = (),
     ) -> None:
         self.timeline = timeline
+        self.remotes = list(remotes)
+        self._posted: queue.Queue[tuple[str, bool]] = queue.Queue()
+        self._jumps = 0
+        self._landed = 0
         self.patience = patience
         self.stall_s = stall_s
         self.speech = LockedSpeech(speech)
@@ -525,8 +644,14 @@ class Player:
             )
             feed.wait_ready()
             self.sink.start(feed)
+            for remote in self.remotes:
+                remote.start(self)
             how = self._loop(feed)
         finally:
+            at = self.heard() if feed is not None else self.start
+            for remote in self.remotes:
+                remote.update(now_playing(self.timeline, at, STOPPED, self._jumps, self._landed))
+                remote.close()
             self.sink.close()
             position = self.start
             if feed is not None:
@@ -542,6 +667,20 @@ class Player:
         assert self.feed is not None
         return self.feed.position_at(self.sink.heard())
 
+    def post(self, key: str, acknowledge: bool = False) -> None:
+        """Press ``key`` from another thread (a media key, a spoken command); the controls
+        act on it at their next look, as on a key. ``acknowledge`` says so aloud."""
+        self._posted.put((key, acknowledge))
+
+    def speaking(self, before_s: float, after_s: float) -> bool:
+        """Whether the coach is heard now, or was in the last ``after_s`` seconds (its echo),
+        or will be in the next ``before_s``: the microphone must not take it for a person."""
+        feed = self.feed
+        if feed is None:
+            return True
+        rate, now = self.timeline.sample_rate, self.sink.heard()
+        return feed.speaking(now - int(after_s * rate), now + int(before_s * rate))
+
     def _loop(self, feed: Feed) -> str:
         last_seen, since = -1, time.monotonic()
         while True:
@@ -554,6 +693,11 @@ class Player:
             line = status_line(self.timeline, position, feed.paused)
             here = current_set(self.timeline, position)
             self.show(line + (" · marked hard" if here and here.index in self.hard else ""))
+            if self.remotes:
+                status = PAUSED_STATUS if feed.paused else PLAYING
+                now = now_playing(self.timeline, position, status, self._jumps, self._landed)
+                for remote in self.remotes:
+                    remote.update(now)
             if feed.finished and self.sink.done():
                 return FINISHED
             # A device that stops asking for samples (unplugged, or its thread died) must
@@ -566,12 +710,17 @@ class Player:
                     f"the sound device stopped taking sound ({self.sink.name}). "
                     "Carry on with --resume once it works again"
                 )
-            key = self.keys.read(TICK_S)
-            if key is not None and self.press(key.lower()):
+            key: str | None
+            try:
+                key, acknowledge = self._posted.get_nowait()
+            except queue.Empty:
+                key, acknowledge = self.keys.read(TICK_S), False
+            if key is not None and self.press(key.lower(), acknowledge):
                 return QUIT
 
-    def press(self, key: str) -> bool:
-        """Act on one key; True means quit."""
+    def press(self, key: str, acknowledge: bool = False) -> bool:
+        """Act on one key; True means quit. ``acknowledge``: say "Paused." before a pause
+        (the other keys already speak)."""
         feed = self.feed
         assert feed is not None
         timeline = self.timeline
@@ -583,15 +732,23 @@ class Player:
             return False
         if key == " ":
             if feed.paused:
-                at = feed.position
-                feed.seek(resume_point(timeline, at), countdown(self.speech, "Resuming."))
+                again = resume_point(timeline, feed.position)
+                self._moved(again)
+                feed.seek(again, countdown(self.speech, "Resuming."))
             else:
                 heard = self._silence()
-                feed.seek(heard, paused=True)
+                said = spoken(self.speech, PAUSED) if acknowledge else None
+                feed.seek(heard, said, paused=True)
             return False
         if feed.paused:
             return False
-        if key == "n":
+        if key == "r":
+            heard = self._silence()
+            prompt = last_prompt(timeline, heard)
+            again = resume_point(timeline, heard)
+            self._moved(again)
+            feed.seek(again, spoken(self.speech, prompt.text) if prompt else None)
+        elif key == "n":
             target = next_set_start(timeline, self._silence())
             self._jump(target, spoken(self.speech, "Next set."))
         elif key == "b":
@@ -620,7 +777,13 @@ class Player:
         assert self.feed is not None
         self._skip_until(target)
         self._played_from = target
+        self._moved(target)
         self.feed.seek(target, prelude)
+
+    def _moved(self, target: int) -> None:
+        """A jump, for the remotes that show where the session is."""
+        self._jumps += 1
+        self._landed = target
 
     def _note_sets(self, position: int) -> None:
         """Sets heard from start to end are done (even if skipped before and gone back to)."""

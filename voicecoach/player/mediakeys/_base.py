@@ -1,0 +1,47 @@
+"""The media-key backends behind one small base, one module per platform.
+
+Each backend is a ``Remote`` (``player/play.py``): it posts the keys the
+player already knows (space, ``n``, ``b``, ``q``) and is told what is
+playing. ``open_media_keys`` picks the one for this platform; where there
+is none, or it cannot work here, the session plays as before and one line
+says the media keys are off.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from voicecoach.player.play import NowPlaying, Player, Remote
+
+KEYS_STILL_WORK = "the keys still work"
+
+
+class NoMediaKeys:
+    """Media keys off: says why once, when the session starts, and does nothing else."""
+
+    def __init__(self, reason: str, say: Callable[[str], None]) -> None:
+        self.reason = reason
+        self._say = say
+
+    def start(self, player: Player) -> None:
+        self._say(f"Media keys are off: {self.reason}; {KEYS_STILL_WORK}.")
+
+    def update(self, now: NowPlaying) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def open_media_keys(say: Callable[[str], None], platform: str = sys.platform) -> Remote:
+    """The media keys for this platform (MPRIS on the session D-Bus on Linux and the BSDs),
+    or ``NoMediaKeys`` saying why there are none."""
+    if platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        try:
+            from voicecoach.player.mediakeys.mpris import MprisKeys
+        except ImportError:
+            return NoMediaKeys('dbus-fast is not installed (pip install "dbus-fast")', say)
+        return MprisKeys(say)
+    where = {"darwin": "macOS", "win32": "Windows"}.get(platform, platform)
+    return NoMediaKeys(f"voicecoach has no media keys on {where} yet", say)

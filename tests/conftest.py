@@ -58,6 +58,12 @@ def real_engines_only_when_marked(
     monkeypatch.setattr(piper_engine, "installed", lambda: False)
 
 
+@pytest.fixture(autouse=True)
+def no_desktop_bus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reaches the desktop's own session bus: those that need one start their own."""
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/voicecoach-test-bus")
+
+
 @pytest.fixture
 def write(tmp_path: Path) -> Callable[[str, str], Path]:
     """Write a dedented file under the test's folder and return its path."""

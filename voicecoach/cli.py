@@ -783,9 +783,15 @@ def play(
     voice: str | None = VoiceOption,
     rate: int | None = RateOption,
     plan_path: str | None = PlanOption,
+    listen: bool = typer.Option(
+        False,
+        "--listen",
+        help='Also take spoken commands: "coach pause", "coach next", "coach back", '
+        '"coach repeat", "coach hard" (headphones recommended).',
+    ),
 ) -> None:
     """Play the session live; keys: space pause/resume, n next set, b back, s skip,
-    h that was hard, q quit."""
+    h that was hard, r say that again, q quit. Media keys and headset buttons work too."""
     import shlex
 
     from voicecoach.compiler.present import clock
@@ -834,8 +840,17 @@ def play(
         again_name = workout.name if name in DAY_NAMES else name
         again = f"Carry on later with: voicecoach play {shlex.quote(again_name)} --resume"
         options = RenderOptions(tone=tone, music=mix)
+        remotes = e.open_remotes(console.say, listen)
         player = Player(
-            timeline, session.speech, sink, NoKeys(), log, console.status, start, options
+            timeline,
+            session.speech,
+            sink,
+            NoKeys(),
+            log,
+            console.status,
+            start,
+            options,
+            remotes=remotes,
         )
         try:
             with _terminate_as_interrupt(e.signals), e.keys() as keys:

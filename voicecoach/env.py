@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from voicecoach.model import VoiceSettings
     from voicecoach.player.history import History
     from voicecoach.player.keys import Keys
+    from voicecoach.player.play import Remote
     from voicecoach.sound.sinks import Sink
     from voicecoach.voices.base import Speech
 
@@ -51,6 +52,12 @@ def _open_sink(backend: str, sample_rate: int, workout: str) -> Sink:
     return open_sink(backend, sample_rate, workout)
 
 
+def _open_remotes(say: Callable[[str], None], listen: bool) -> list[Remote]:
+    from voicecoach.player.remotes import open_remotes
+
+    return open_remotes(say, listen)
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -69,6 +76,8 @@ class Environment:
     open_log: Callable[[], History] | None = None
     """None: the session log in the data folder, stamped with ``now``."""
     open_keys: Callable[[], ContextManager[Keys]] | None = None
+    open_remotes: Callable[[Callable[[str], None], bool], list[Remote]] = _open_remotes
+    """Media keys and, with ``--listen``, the microphone."""
     now: Callable[[], datetime] = _now
     signals: bool = True
     """Whether the player may install signal handlers (only the main thread of a real run)."""

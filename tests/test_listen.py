@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -432,3 +433,49 @@ def test_a_microphone_that_stops_is_one_line_and_the_session_goes_on(
     assert outcome.how == QUIT
     assert said == ["The microphone stopped: not listening any more; the keys still work."]
     assert player.stopped_at is not None and player.stopped_at > 5 * holds.sample_rate
+
+
+def test_with_no_microphone_play_listen_says_so_and_plays_on(tiny: str, tmp_path: Path) -> None:
+    """A whole ``voicecoach play --listen`` where there is no microphone at all: no sound
+    server to ask, and ALSA's default device a card that is not there."""
+    alsa = tmp_path / "asound.conf"
+    alsa.write_text("pcm.!default { type hw card 99 }\nctl.!default { type hw card 99 }\n")
+    env = {
+        **os.environ,
+        "PULSE_SERVER": f"unix:{tmp_path}/no-pulse",
+        "ALSA_CONFIG_PATH": str(alsa),
+        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "voicecoach", "play", tiny, "--backend", "null", "--listen"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    lines: list[str] = []
+    try:
+        assert process.stderr is not None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any("Not listening" in x for x in lines):
+            line = process.stderr.readline()
+            if not line:
+                break
+            lines.append(line.rstrip("\n"))
+        time.sleep(2.0)  # and the session is still playing
+        assert process.poll() is None, lines
+        process.terminate()  # as Ctrl-C
+        _, rest = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    lines += rest.splitlines()
+    assert process.returncode == 130
+    assert any(
+        line.startswith("Not listening: no microphone to listen with")
+        and line.endswith("; the keys still work.")
+        for line in lines
+    ), lines
+    assert sum("Media keys are off: no D-Bus session" in line for line in lines) == 1, lines

@@ -28,8 +28,8 @@ import numpy as np
 import pytest
 from dbus_fast import Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
-from test_play import SHORT, STEP, RecordingLog, StepSink
-from test_voices import FakeEngine
+from fakes import FakeEngine, StepSink
+from test_play import SHORT, STEP, RecordingLog
 
 from voicecoach.compiler.compile import compile_workout
 from voicecoach.files.load import load_workout

@@ -37,6 +37,7 @@ from voicecoach.player.keys import NoKeys
 from voicecoach.player.listen import Listener, open_microphone
 from voicecoach.player.play import (
     CONTROL_PHRASES,
+    MARKED_HARD,
     PAUSED,
     Player,
     last_prompt,
@@ -71,8 +72,9 @@ SCRIPT = [
     (14.0, "coach pause"),  # in the first hold
     (19.0, "coach pause"),  # resume: "Resuming, three, two, one", back in the hold
     (29.0, "coach next"),  # later in that hold: on to set two
-    (39.0, "coach repeat"),  # set two's hold: its last prompt again
-    (45.0, "coach back"),  # and back to the start of set two
+    (38.0, "coach repeat"),  # set two's hold: its last prompt again
+    (43.0, "coach hard"),  # set two marked hard
+    (48.0, "coach back"),  # and back to the start of set two
 ]
 """When each command is said, in seconds from the start of the session."""
 QUIT_AFTER_S = 6.0
@@ -387,6 +389,9 @@ def check_the_commands_acted(
     assert prompt.text == "Set two of three."
     assert last_prompt(timeline, second.start + 10 * rate) == prompt
     assert len(occurrences(stream, speech.audio(prompt.text))) == 2, repeat_at
+    # "coach hard": set two marked in the log, and "Noted: hard." said.
+    assert ("hard", 1, None) in log.calls
+    assert len(occurrences(stream, speech.audio(MARKED_HARD))) == 1
     assert all(status != DONE for _, status in log.sets()[1:])
 
 

@@ -17,6 +17,7 @@ from voicecoach.files.load import load_workout
 from voicecoach.model import Timeline
 from voicecoach.player.play import (
     COUNTING,
+    MARKED_HARD,
     PAUSED,
     PLAYING,
     STOPPED,
@@ -174,3 +175,12 @@ def test_now_playing_names_the_set_and_between_sets_the_chapter(timeline: Timeli
     assert intro.title == "Introduction" and intro.track == -1
     sided = next(s for s in timeline.sets if s.side)
     assert now_playing(timeline, sided.start, PLAYING).title.endswith(f", {sided.side}")
+
+
+def test_a_spoken_hard_marks_the_set_and_says_so(timeline: Timeline, speech: PhraseCache) -> None:
+    at = timeline.sets[0].start + 10 * STEP
+    sink, remote, log, player = play(timeline, speech, [(at, "h", True)])
+    assert ("hard", 0, None) in log.calls and player.hard == {0}
+    after = np.concatenate(sink.taken[remote.posted[0][2] :])
+    said = spoken(speech, MARKED_HARD)
+    assert np.array_equal(after[: len(said)], said)

@@ -9,6 +9,7 @@ thing, acknowledged aloud:
     "coach next"    n: "Next set."
     "coach back"    b: "Once more."
     "coach repeat"  r: the last prompt again
+    "coach hard"    h: "Noted: hard.", the set marked hard in the session log
 
 The coach must never obey its own voice. The player knows to the sample
 when it speaks, so whatever the microphone took while a prompt sounded
@@ -37,6 +38,7 @@ COMMANDS = {
     "coach next": "n",
     "coach back": "b",
     "coach repeat": "r",
+    "coach hard": "h",
 }
 """What each spoken phrase presses."""
 THRESHOLD = 1e-10

@@ -82,7 +82,18 @@ HELP = (
 
 PAUSED = "Paused."
 """What a spoken pause says before the silence, so the speaker knows it was heard."""
-CONTROL_PHRASES = ("Resuming.", "three", "two", "one", "Next set.", "Once more.", PAUSED)
+MARKED_HARD = "Noted: hard."
+"""What a spoken "that was hard" says, since marking a set makes no other sound."""
+CONTROL_PHRASES = (
+    "Resuming.",
+    "three",
+    "two",
+    "one",
+    "Next set.",
+    "Once more.",
+    PAUSED,
+    MARKED_HARD,
+)
 COUNTING = frozenset({"phase", "count", "rep", "last_rep", "countdown", "ready"})
 """Event kinds that count the work rather than say something worth hearing twice."""
 
@@ -720,7 +731,7 @@ class Player:
 
     def press(self, key: str, acknowledge: bool = False) -> bool:
         """Act on one key; True means quit. ``acknowledge``: say "Paused." before a pause
-        (the other keys already speak)."""
+        and "Noted: hard." for a mark (the other keys already speak)."""
         feed = self.feed
         assert feed is not None
         timeline = self.timeline
@@ -728,7 +739,10 @@ class Player:
         if key == "q":
             return True
         if key == "h":
-            self.mark_hard()
+            marked = self.mark_hard()
+            if acknowledge and marked is not None and not feed.paused:
+                heard = self._silence()
+                feed.seek(resume_point(timeline, heard), spoken(self.speech, MARKED_HARD))
             return False
         if key == " ":
             if feed.paused:

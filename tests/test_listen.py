@@ -43,7 +43,7 @@ from voicecoach.player.play import (
     last_prompt,
     spoken,
 )
-from voicecoach.sound.sinks import Sink, Source, open_sink
+from voicecoach.sound.sinks import SampleSource, Sink, open_sink
 from voicecoach.voices.base import Pcm
 from voicecoach.voices.cache import PhraseCache
 from voicecoach.voices.piper_engine import PiperEngine
@@ -244,7 +244,7 @@ class Pull:
 class _Tee:
     """The player's feed, with every pull written down."""
 
-    def __init__(self, source: Source, pulls: list[Pull]) -> None:
+    def __init__(self, source: SampleSource, pulls: list[Pull]) -> None:
         self._source = source
         self._pulls = pulls
         self.sample_rate = source.sample_rate
@@ -279,7 +279,7 @@ class Recorded:
     def error(self) -> str | None:
         return self.sink.error
 
-    def start(self, source: Source) -> None:
+    def start(self, source: SampleSource) -> None:
         self.sink.start(_Tee(source, self.pulls))
 
     def heard(self) -> int:

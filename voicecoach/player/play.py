@@ -653,10 +653,12 @@ class Player:
             feed = self.feed = Feed(
                 self.timeline, self.speech, self.start, self.options, patience=self.patience
             )
-            feed.wait_ready()
-            self.sink.start(feed)
+            # Before the device starts: a remote's imports and connecting must not hold up
+            # the render while the device asks for its first samples.
             for remote in self.remotes:
                 remote.start(self)
+            feed.wait_ready()
+            self.sink.start(feed)
             how = self._loop(feed)
         finally:
             at = self.heard() if feed is not None else self.start

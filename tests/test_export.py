@@ -434,7 +434,10 @@ def test_cli_export_with_the_real_voice_puts_every_count_on_its_beat(
 def test_cli_voices_lists_engines_and_marks_the_voice_in_use() -> None:
     result = CliRunner().invoke(app, ["voices", "--engine", "pyttsx3", "--voice", "en-us"])
     assert result.exit_code == 0, result.output
-    assert "In use: pyttsx3, voice gmw/en-us, 175 words per minute" in result.output
+    assert (
+        "In use: pyttsx3, voice gmw/en-us, 175 words per minute (chosen with --engine)"
+        in result.output
+    )
     assert any(line.startswith(" * gmw/en-us ") for line in result.output.splitlines())
 
 
@@ -459,8 +462,8 @@ def test_voices_says_when_the_configured_engine_does_not_work_here(
     result = CliRunner().invoke(app, ["voices"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == (
-        "In use: piper, which does not work here: the piper voice engine is not installed: "
-        'pip install "voicecoach[piper]"'
+        f"In use: piper (chosen in {paths.config_dir() / 'config.yaml'}), which does not work "
+        'here: the piper voice engine is not installed: pip install "voicecoach[piper]"'
     )
 
 

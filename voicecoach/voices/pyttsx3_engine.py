@@ -29,6 +29,8 @@ SAMPLE_RATE = 22050
 """What espeak-ng writes; other platforms' voices are resampled to it."""
 DEFAULT_RATE = 175
 ATTEMPTS = 4
+US_ENGLISH = "en-us"
+"""The espeak-ng voice used when none is chosen."""
 
 
 def install_hint() -> str:
@@ -133,6 +135,12 @@ class Pyttsx3Engine:
             driver._stopping = False
 
     def _current_voice(self) -> str:
+        if self.driver == "espeak":
+            # espeak-ng's default English is British (its "one" is /wQn/): a US
+            # listener, and a US-trained recognizer, understand its US voice far better.
+            us = [v.id for v in self._voices if v.id.lower().rsplit("/", 1)[-1] == US_ENGLISH]
+            if us:
+                return us[0]
         current = self._tts.getProperty("voice")
         if current:
             return str(current)

@@ -800,6 +800,7 @@ def play(
     from voicecoach.player.history import FINISHED, QUIT, SafeLog
     from voicecoach.player.keys import NoKeys
     from voicecoach.player.play import HELP, Player, resumption
+    from voicecoach.session import prepare as prepare_session
     from voicecoach.sound.render import RenderOptions
     from voicecoach.sound.sinks import check_backend
 
@@ -811,7 +812,25 @@ def play(
         chosen = todays_workout(name, plan_path, history, console.say, resume)
         if chosen is None:
             return
-        session = prepare(chosen, engine, voice, rate)
+        sinks: list[Any] = []
+        named = chosen.name
+
+        def speech_then_device(
+            workout: VoiceSettings | None,
+            flags: VoiceSettings,
+            on_synth: Callable[[str], None] | None = None,
+        ) -> Any:
+            opened = e.open_speech(workout, flags, on_synth)
+            # The device before any synthesis: with none, say so at once, not after it.
+            sinks.append(e.open_sink(backend, opened.sample_rate, named))
+            return opened
+
+        session = prepare_session(
+            chosen,
+            VoiceSettings(engine=engine, voice=voice, rate=rate),
+            cwd=e.cwd,
+            open_speech=speech_then_device,
+        )
         workout, timeline = session.workout, session.timeline
         for warning in session.warnings:
             console.say(str(warning))
@@ -830,7 +849,7 @@ def play(
             start, resumed = found.start, found.session
             for line in found.message.splitlines():
                 console.say(line)
-        sink = e.open_sink(backend, timeline.sample_rate, workout.name)
+        sink = sinks[0]
         log = SafeLog(history, console.say, asked_of(workout, timeline))
         console.say(
             f"{workout.title} ({clock(timeline.duration, timeline.sample_rate)}) on {sink.name}"

@@ -482,3 +482,57 @@ def test_mp3_chapter_frames_are_stored_in_time_order(speech: PhraseCache, tmp_pa
         stored.append(element)
         at = data.find(b"CHAP", at + 4)
     assert stored == [f"chp{i}" for i in range(len(titles))]
+
+
+def _ebur128(path: Path) -> tuple[float, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) as ffmpeg's EBU R128 meter gives them."""
+    import re
+
+    done = subprocess.run(
+        [
+            "ffmpeg",
+            "-nostats",
+            "-hide_banner",
+            "-i",
+            str(path),
+            "-af",
+            "ebur128=peak=true:framelog=verbose",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    summary = done.stderr[done.stderr.rindex("Summary:") :]
+    integrated = re.search(r"I:\s+(-?[\d.]+) LUFS", summary)
+    peak = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
+    assert integrated and peak, summary
+    return float(integrated.group(1)), float(peak.group(1))
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("fmt", ["mp3", "wav"])
+def test_an_export_is_at_podcast_loudness_under_the_true_peak_ceiling(
+    tmp_path: Path, tiny: str, fmt: str
+) -> None:
+    from voicecoach.session import prepare
+    from voicecoach.voices.level import heard_loudness
+
+    session = prepare(tiny)
+    out = export_timeline(session.timeline, session.speech, tmp_path / f"tiny.{fmt}", fmt)
+    integrated, peak = _ebur128(out)
+    assert abs(integrated - -19.0) <= 1.0
+    assert peak <= -1.0
+    import pyloudnorm
+
+    samples, rate = sf.read(str(tmp_path / f"tiny.{fmt}"), dtype="float64")
+    assert abs(pyloudnorm.Meter(rate).integrated_loudness(samples) - integrated) < 0.5
+    # Every phrase as a meter hears it within 2 LU of every other.
+    levels = [
+        heard_loudness(samples[e.start : e.end], rate)
+        for e in session.timeline.events
+        if e.end - e.start > rate // 10
+    ]
+    assert max(levels) - min(levels) <= 2.0, levels

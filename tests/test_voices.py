@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pyloudnorm
 import pytest
 from fakes import FakeEngine
 
@@ -12,38 +13,72 @@ from voicecoach.errors import EngineError, InputError
 from voicecoach.files.settings import load_config, merge
 from voicecoach.model import VoiceSettings
 from voicecoach.voices import choose, choose_why, open_engine, open_speech
-from voicecoach.voices.base import VoiceInfo, find_voice
-from voicecoach.voices.level import EDGE_FLOOR, PEAK_LIMIT, TARGET_RMS, tidy
+from voicecoach.voices.base import Pcm, VoiceInfo, find_voice
+from voicecoach.voices.level import (
+    CEILING_DBTP,
+    TARGET_LUFS,
+    heard_loudness,
+    loudness,
+    tidy,
+    true_peaks,
+)
 
 RATE = 22050
 
 
-def test_tidy_trims_to_the_first_and_last_audible_sample() -> None:
-    raw = FakeEngine().synthesize("Hips stay high.")
+def _dbfs(audio: Pcm) -> float:
+    rms = float(np.sqrt(np.mean(audio.astype(np.float64) ** 2)))
+    return 20 * float(np.log10(max(rms, 1e-9) / 32768))
+
+
+def test_tidy_cuts_an_inaudible_lead_in_and_tail_so_the_sound_starts_on_the_first_sample() -> None:
+    # Like piper: 20 ms of breath at -55 dBFS before the word, 150 ms of it after.
+    rng = np.random.default_rng(7)
+    word = np.sin(2 * np.pi * 220 * np.arange(RATE // 2) / RATE) * 8000
+    lead = rng.normal(0, 1, RATE // 50) * 32768 * 10 ** (-55 / 20)
+    tail = rng.normal(0, 1, RATE * 15 // 100) * 32768 * 10 ** (-55 / 20)
+    raw = np.concatenate([np.zeros(300), lead, word, tail, np.zeros(300)]).astype(np.int16)
     out = tidy(raw, RATE)
-    assert abs(int(out[0])) >= EDGE_FLOOR and abs(int(out[-1])) >= EDGE_FLOOR
-    assert len(out) < len(raw) - 600
+    # What is left is the word (plus at most the 5 ms fade-out): its very first
+    # millisecond is already loud.
+    assert abs(len(out) - len(word)) <= RATE * 5 // 1000 + RATE // 400
+    assert _dbfs(out[: RATE // 1000]) > -30
+    assert _dbfs(out[-RATE // 100 :]) > -45 - 3
 
 
-def test_tidy_brings_quiet_and_loud_phrases_to_one_loudness_without_clipping() -> None:
-    rms = []
+def test_tidy_brings_quiet_and_loud_phrases_to_one_loudness_under_the_true_peak_ceiling() -> None:
+    levels = []
     for text, scale in (("one", 0.05), ("two", 1.0), ("Set two of three", 0.3)):
         raw = (FakeEngine().synthesize(text).astype(np.float64) * scale).astype(np.int16)
-        out = tidy(raw, RATE).astype(np.float64)
-        assert np.max(np.abs(out)) <= PEAK_LIMIT
-        frames = np.sqrt(np.mean(out[: len(out) // 220 * 220].reshape(-1, 220) ** 2, axis=1))
-        voiced = frames[frames >= 0.1 * frames.max()]
-        rms.append(float(np.sqrt(np.mean(voiced**2))))
-    # A windowed sine peaks at about 1.4x its RMS, so no phrase is peak limited here.
-    assert all(abs(r - TARGET_RMS) / TARGET_RMS < 0.02 for r in rms)
+        out = tidy(raw, RATE).astype(np.float64) / 32768
+        assert 20 * np.log10(np.max(true_peaks(out, RATE))) <= CEILING_DBTP + 0.01
+        # As a meter hears it in a session: with silence around it.
+        quiet = np.zeros(RATE // 2)
+        heard = np.concatenate([quiet, out, quiet])
+        levels.append(pyloudnorm.Meter(RATE).integrated_loudness(heard))
+    assert all(abs(level - TARGET_LUFS) < 0.2 for level in levels), levels
 
 
-def test_tidy_limits_the_peak_of_a_spiky_phrase() -> None:
-    raw = np.zeros(4000, dtype=np.int16)
-    raw[1000:1100] = 200
-    raw[1050] = 30000
-    out = tidy(raw, RATE)
-    assert int(np.max(np.abs(out.astype(np.int32)))) == PEAK_LIMIT
+def test_tidy_limits_a_spiky_phrase_smoothly_and_keeps_it_loud() -> None:
+    t = np.arange(RATE) / RATE
+    raw = np.sin(2 * np.pi * 300 * t) * 3000
+    raw[RATE // 2 : RATE // 2 + 200] *= 10  # a 9 ms click, 20 dB over the rest
+    out = tidy(raw.astype(np.int16), RATE).astype(np.float64) / 32768
+    assert 20 * np.log10(np.max(true_peaks(out, RATE))) <= CEILING_DBTP + 0.01
+    assert abs(heard_loudness(out, RATE) - TARGET_LUFS) < 0.2
+    # The gain moves gently: the sine's envelope changes by no more than a few
+    # percent from one cycle to the next outside the click.
+    cycle = RATE // 300
+    envelope = np.abs(out[: len(out) // cycle * cycle]).reshape(-1, cycle).max(axis=1)
+    steps = np.abs(np.diff(envelope[1:-1])) / envelope[1:-2]
+    assert float(np.median(steps)) < 0.01
+
+
+def test_loudness_is_the_bs1770_integrated_loudness() -> None:
+    rng = np.random.default_rng(3)
+    noise = rng.normal(0, 0.05, RATE * 3) * np.repeat(rng.uniform(0, 1, 30), RATE // 10)
+    expected = pyloudnorm.Meter(RATE).integrated_loudness(noise)
+    assert abs(loudness(noise, RATE) - expected) < 0.01
 
 
 def test_tidy_of_silence_is_one_silent_sample() -> None:
@@ -272,7 +307,7 @@ def test_open_speech_caches_real_phrases_trimmed_and_levelled() -> None:
     length = speech.length("Hips stay high.")
     audio = speech.audio("Hips stay high.")
     assert len(audio) == length
-    assert abs(int(audio[0])) >= EDGE_FLOOR and abs(int(audio[-1])) >= EDGE_FLOOR
+    assert _dbfs(audio[: RATE // 400]) >= -45 - 3
     again = open_speech()
     assert np.array_equal(again.audio("Hips stay high."), audio)
     assert again.synth_calls == 0
@@ -290,3 +325,17 @@ def test_piper_gives_the_same_audio_for_the_same_text() -> None:
     slower = open_engine("piper", rate=100)
     assert slower.length_scale == 2.0
     assert slower.identity() != engine.identity()
+
+
+@pytest.mark.engine
+@pytest.mark.slow
+def test_piper_phrases_start_on_their_sound_and_keep_no_silent_tail() -> None:
+    speech = open_speech(engine="piper")
+    for text in ("Five.", "Hold.", "three", "Staggered stance Romanian deadlift."):
+        audio = speech.audio(text)
+        # Its first 2.5 ms already carry the word: no lead-in at -50 to -60 dBFS.
+        assert _dbfs(audio[: RATE // 400]) >= -48, text
+        # It ends within a fade-out of its last audible sound.
+        frames = audio[: len(audio) // 55 * 55].astype(np.float64).reshape(-1, 55)
+        loud = np.flatnonzero(np.sqrt(np.mean(frames**2, axis=1)) >= 32768 * 10 ** (-45 / 20))
+        assert len(audio) - (loud[-1] + 1) * 55 <= RATE * 8 // 1000, text

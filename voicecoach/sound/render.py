@@ -10,6 +10,10 @@ An event sounds only inside its own span, ``[start, end)``: with a real
 voice that is exactly its audio (the compiler made ``end`` from the
 phrase's length), and it makes the stream the same whatever the chunk size.
 
+Phrases come levelled and limited (``voices.level``), and never overlap, so
+the stream has their loudness and true peak; a countdown tick laid under a
+word is limited together with it, so the tick never pushes it over.
+
 With ``RenderOptions.music`` the music (``sound/music.py``) is added to each
 chunk after the voice is laid down: the voice's samples are never changed,
 and the music gives way wherever the sum would pass full scale. Whatever is
@@ -27,6 +31,7 @@ import numpy as np
 
 from voicecoach.model import Event, Timeline
 from voicecoach.voices.base import Pcm, Speech
+from voicecoach.voices.level import FULL_SCALE, limit
 
 if TYPE_CHECKING:
     from voicecoach.sound.music import MusicMix
@@ -46,11 +51,7 @@ class RenderOptions:
 
 
 def tick(sample_rate: int) -> Pcm:
-    """A 40 ms 1 kHz tick with a soft envelope, quiet enough to sit under a voice.
-
-    Its peak (6000) plus a phrase's peak (``level.PEAK_LIMIT``) stays below
-    full scale, so a tick under a word never clips.
-    """
+    """A 40 ms 1 kHz tick with a soft envelope, quiet enough to sit under a voice."""
     n = sample_rate * 40 // 1000
     t = np.arange(n) / sample_rate
     envelope = np.sin(np.pi * np.arange(n) / n)
@@ -76,6 +77,7 @@ def render_chunks(
         raise ValueError("chunk must be at least one sample")
     events = sorted(timeline.events, key=lambda e: e.start)
     beep = tick(timeline.sample_rate) if opts.tone else None
+    ticked: dict[str, Pcm] = {}
     first = 0
     pos = max(0, start)
     mixer = opts.music.mixer(timeline, pos, music_at) if opts.music is not None else None
@@ -93,12 +95,18 @@ def render_chunks(
             if event.end > pos:
                 if mix is None:
                     mix = np.zeros(end - pos, dtype=np.int16)
-                if not wide and _overlaps(events, i, beep):
+                if not wide and _overlaps(events, i):
                     mix = mix.astype(np.int32)
                     wide = True
-                _place(mix, pos, event, speech.audio(event.text))
                 if beep is not None and event.kind in TICK_KINDS:
-                    _place(mix, pos, event, beep)
+                    audio = ticked.get(event.text)
+                    if audio is None:
+                        audio = ticked[event.text] = with_tick(
+                            speech.audio(event.text), beep, timeline.sample_rate
+                        )
+                else:
+                    audio = speech.audio(event.text)
+                _place(mix, pos, event, audio)
             i += 1
         if mix is None:
             voice = np.zeros(end - pos, dtype=np.int16)
@@ -119,10 +127,19 @@ def render_all(timeline: Timeline, speech: Speech, options: RenderOptions | None
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
 
 
-def _overlaps(events: list[Event], i: int, beep: Pcm | None) -> bool:
-    """Whether event ``i`` shares samples with the next event or carries a tick."""
-    if beep is not None and events[i].kind in TICK_KINDS:
-        return True
+def with_tick(audio: Pcm, beep: Pcm, sample_rate: int) -> Pcm:
+    """``audio`` with ``beep`` laid under its start, limited together to the voice's ceiling."""
+    length = max(len(audio), len(beep))
+    both = np.zeros(length, dtype=np.float64)
+    both[: len(audio)] += audio
+    both[: len(beep)] += beep
+    limited = limit(both / FULL_SCALE, sample_rate) * FULL_SCALE
+    out: Pcm = np.clip(np.rint(limited), -32768, 32767).astype(np.int16)
+    return out
+
+
+def _overlaps(events: list[Event], i: int) -> bool:
+    """Whether event ``i`` shares samples with the next event."""
     return i + 1 < len(events) and events[i + 1].start < events[i].end
 
 

@@ -29,7 +29,7 @@ from voicecoach.files.writer import Staged
 from voicecoach.voices.base import Engine, Pcm
 from voicecoach.voices.level import tidy
 
-FORMAT = "voicecoach-phrase-3"
+FORMAT = "voicecoach-phrase-4"
 """Part of every key: bump it when ``tidy`` or the entry layout changes."""
 MAGIC = b"VCPH"
 HEADER = struct.Struct("<4sIII")

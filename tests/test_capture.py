@@ -75,7 +75,8 @@ def capture_env(path: Path) -> dict[str, str]:
 
 def test_monday_reaches_the_device_byte_for_byte(tmp_path: Path) -> None:
     out = tmp_path / "monday.raw"
-    result = voicecoach("play", "monday", env=capture_env(out))
+    # A cold cache: piper synthesizes the whole session first, slowly on a busy machine.
+    result = voicecoach("play", "monday", env=capture_env(out), timeout=400)
     assert result.returncode == 0, result.stderr
     assert "Done: Monday: Hamstrings for runners." in result.stderr
     expected = reference("monday")

@@ -188,6 +188,28 @@ def test_mp3_decodes_with_every_count_on_its_beat(speech: PhraseCache, tmp_path:
         assert abs(onset - int(np.argmax(exact[lo : event.end]))) <= RATE // 1000, event
 
 
+@pytest.mark.parametrize("rate", [16000, 22050, 44100, 48000])
+def test_mp3_info_tag_gives_players_the_exact_length_and_no_delay(
+    tmp_path: Path, rate: int
+) -> None:
+    import miniaudio
+
+    from voicecoach.sound.mp3 import write_mp3
+
+    t = np.arange(rate * 2) / rate
+    tone = (np.sin(2 * np.pi * 440 * t) * 8000 * (t > 0.5)).astype(np.int16)
+    path = tmp_path / "tone.mp3"
+    write_mp3(path, rate, [tone[:5000], tone[5000:]])
+    assert sf.info(str(path)).frames == len(tone)
+    decoded = np.array(
+        miniaudio.decode_file(str(path), nchannels=1, sample_rate=rate).samples, dtype=np.int16
+    )
+    assert len(decoded) == len(tone)
+    # The tone starts at 0.5 s in the file too, not an encoder delay later.
+    onset = int(np.argmax(np.abs(decoded.astype(np.int32)) >= 2000))
+    assert abs(onset - rate // 2) <= rate // 1000
+
+
 @pytest.mark.parametrize("fmt", ["ogg", "opus", "flac"])
 def test_vorbis_comment_formats_carry_tags_and_chapters(
     fmt: str, speech: PhraseCache, tmp_path: Path

@@ -1,7 +1,8 @@
 """Timeline + speech -> audio files for a phone: mp3, ogg, opus, flac or wav, with chapters.
 
-Everything goes through soundfile (libsndfile), so no ffmpeg is needed:
-the stream from the renderer is encoded chunk by chunk, so memory stays
+MP3 goes through LAME directly (``sound/mp3.py``, several times faster than
+through libsndfile); everything else through soundfile (libsndfile), so no
+ffmpeg is needed. The stream from the renderer is encoded chunk by chunk, so memory stays
 flat for any session length. Opus only takes 48 kHz (among a few low
 rates), so its stream is resampled on the way with soxr's streaming
 resampler.
@@ -59,7 +60,8 @@ FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
         # Mono VBR, about 25 kbit/s over a session (mostly quiet): clear speech, small
-        # files, and a Xing header that gives players the exact length and fast seeking.
+        # files, and an Info tag that gives players the exact length and fast seeking.
+        # Written by sound/mp3.py with lameenc; the soundfile settings are not used.
         Format(
             "mp3",
             "MP3",
@@ -348,6 +350,11 @@ class _Pushback(Iterator[Pcm]):
 
 
 def _encode(path: Path, form: Format, rate: int, chunks: Iterable[Pcm], tags: Tags) -> None:
+    if form.name == "mp3":
+        from voicecoach.sound.mp3 import write_mp3
+
+        write_mp3(path, rate, chunks)
+        return
     import soundfile as sf
 
     out_rate = form.rate or rate

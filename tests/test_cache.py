@@ -170,3 +170,17 @@ def test_an_entry_is_a_small_header_and_the_samples() -> None:
     raw = cache.path("Three.").read_bytes()
     assert len(raw) == HEADER.size + 2 * len(audio)
     assert raw[:4] == b"VCPH"
+
+
+@pytest.mark.engine
+def test_workers_fill_the_cache_so_the_compiler_synthesizes_nothing(tmp_path: Path) -> None:
+    from voicecoach.voices import open_engine
+    from voicecoach.voices.workers import default_workers, synthesize_ahead
+
+    cache = PhraseCache(open_engine("pyttsx3"), root=tmp_path)
+    texts = ["one", "two", "three", "Hips stay high.", "one"]
+    assert synthesize_ahead(cache, texts, 2) == 4
+    assert [cache.length(t) > 0 for t in texts] == [True] * 5
+    assert cache.synth_calls == 0
+    assert synthesize_ahead(cache, texts, 2) == 0
+    assert default_workers("piper") == 1

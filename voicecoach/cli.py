@@ -221,6 +221,7 @@ def prepare(
         cwd=e.cwd,
         on_synth=on_synth,
         open_speech=e.open_speech,
+        workers=None,
     )
 
 

@@ -20,6 +20,7 @@ from voicecoach.errors import EngineError
 from voicecoach.files.load import load_workout
 from voicecoach.model import Timeline, VoiceSettings, Workout
 from voicecoach.voices.base import EstimatedLengths, PhraseLengths, Speech
+from voicecoach.voices.cache import PhraseCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ def prepare(
     cwd: Path | None = None,
     on_synth: Callable[[str], None] | None = None,
     open_speech: SpeechOpener | None = None,
+    workers: int | None = 1,
 ) -> Session:
     """Load the workout ``name`` (a name or a path; or take a loaded one), open its voice
     and compile it.
@@ -58,7 +60,9 @@ def prepare(
     win over the workout's ``voice:`` and ``config.yaml``. With ``estimate``
     no engine is opened and phrase lengths are guessed. ``on_synth(text)``
     hears of each phrase the voice has to synthesize. ``open_speech`` is
-    the environment's voice opener (the real one by default).
+    the environment's voice opener (the real one by default). ``workers``
+    processes synthesize the phrases a cold cache lacks before compiling
+    (None: as many as help this engine, ``voices.workers.default_workers``).
     """
     workout = name if isinstance(name, Workout) else load_workout(str(name), cwd)
     lengths: PhraseLengths
@@ -68,5 +72,12 @@ def prepare(
         lengths = (open_speech or open_real_speech)(
             workout.voice, voice or VoiceSettings(), on_synth
         )
+    if isinstance(lengths, PhraseCache) and workers != 1:
+        from voicecoach.voices.workers import default_workers, synthesize_ahead
+
+        count = default_workers(lengths.engine.name) if workers is None else workers
+        if count > 1:
+            foreseen = compile_report(workout, EstimatedLengths(lengths.sample_rate)).timeline
+            synthesize_ahead(lengths, (e.text for e in foreseen.events), count)
     compiled = compile_report(workout, lengths)
     return Session(workout, compiled.timeline, lengths, compiled.warnings)

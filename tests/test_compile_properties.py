@@ -27,13 +27,14 @@ RATE = 22050
 
 
 class HashedLengths:
-    """Deterministic, uneven phrase lengths from 0.15 to 0.9 s (every word fits a 1 s rep)."""
+    """Deterministic, uneven phrase lengths from 0.15 to 0.7 s: every word fits a 1 s rep with
+    the 250 ms that keeps it apart from the next prompt."""
 
     sample_rate = RATE
 
     def length(self, text: str) -> int:
         digest = hashlib.sha256(text.encode()).digest()
-        return int((0.15 + 0.75 * digest[0] / 255) * RATE) + len(text.split()) * 200
+        return int((0.15 + 0.5 * digest[0] / 255) * RATE) + len(text.split()) * 200
 
 
 def short_lengths() -> HashedLengths:

@@ -341,7 +341,7 @@ def bench_workers(name: str, workout: str, folder: Path) -> list[str]:
         for workers in ("1", "2"):
             cache = Path(tempfile.mkdtemp(prefix="workers-", dir=folder))
             out = folder / f"{name}-{engine}-{workers}.wav"
-            seconds[workers] = run(workout, "wav", out, cache, engine, workers)["seconds"]
+            seconds[workers] = run(workout, "wav", out, cache, None, engine, workers)["seconds"]
         gain = seconds["1"] / seconds["2"]
         ok = gain >= WORKERS_SPEEDUP
         chosen = "2" if engine != "piper" else "1"
@@ -388,7 +388,7 @@ def bench_loudness(name: str, path: Path) -> list[str]:
     process's peak memory, which the children forked later would report as theirs."""
     cmd = [sys.executable, __file__, "--loudness-child", name, str(path)]
     done = subprocess.run(cmd, check=True, capture_output=True, text=True)
-    *lines, last = done.stdout.strip().splitlines()
+    *lines, last = done.stdout.rstrip().splitlines()
     print("\n".join(lines))
     failures: list[str] = json.loads(last)
     return failures

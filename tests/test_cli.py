@@ -174,3 +174,19 @@ def test_python_dash_m_runs_the_cli() -> None:
         [sys.executable, "-m", "voicecoach", "--help"], capture_output=True, text=True, check=True
     )
     assert "show" in done.stdout
+
+
+@pytest.mark.engine
+def test_output_cut_short_by_a_pipe_is_not_an_error() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        f"{sys.executable} -m voicecoach voices --engine pyttsx3 | head -n 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.startswith("In use: ")
+    assert done.stderr == ""

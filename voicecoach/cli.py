@@ -83,6 +83,10 @@ def command(name: str) -> Callable[[F], F]:
                 raise typer.Exit(EXIT_INTERRUPTED) from None
             except (typer.Exit, typer.Abort, SystemExit):
                 raise
+            except BrokenPipeError:
+                # `voicecoach show monday | head`: the reader has all it wanted.
+                _quiet_stdout()
+                raise typer.Exit(0) from None
             except Exception as error:
                 import os
 
@@ -95,6 +99,18 @@ def command(name: str) -> Callable[[F], F]:
         return fn
 
     return decorate
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit does not fail a second time."""
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def internal_error(error: BaseException) -> str:

@@ -295,7 +295,7 @@ def test_alternating_sides_count_each_sides_reps(
         (2, "left"),
     ]
     assert {b.start - a.start for a, b in zip(order, order[1:], strict=False)} == {4 * RATE}
-    assert order[0].text == "Right knee in"
+    assert order[0].text == "Right knee up"
 
 
 def test_circuits_get_a_chapter_per_round(lengths: EstimatedLengths) -> None:

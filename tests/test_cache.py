@@ -10,7 +10,7 @@ import pytest
 from fakes import FakeEngine
 
 from voicecoach.voices.cache import HEADER, PhraseCache, read_entry
-from voicecoach.voices.level import tidy
+from voicecoach.voices.level import level_phrase
 
 
 def test_length_is_the_length_of_the_audio_trimmed_and_levelled() -> None:
@@ -18,7 +18,7 @@ def test_length_is_the_length_of_the_audio_trimmed_and_levelled() -> None:
     cache = PhraseCache(engine)
     audio = cache.audio("Hips stay high.")
     assert cache.length("Hips stay high.") == len(audio)
-    assert np.array_equal(audio, tidy(FakeEngine().synthesize("Hips stay high."), 22050))
+    assert np.array_equal(audio, level_phrase(FakeEngine().synthesize("Hips stay high."), 22050))
     assert cache.sample_rate == 22050
 
 

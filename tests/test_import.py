@@ -32,7 +32,7 @@ from voicecoach.library.importer import (
     select,
     slug,
 )
-from voicecoach.library.instructions import ascii_text, spoken
+from voicecoach.library.instructions import ascii_text, spoken_cues
 from voicecoach.voices.base import EstimatedLengths
 
 runner = CliRunner()
@@ -741,7 +741,7 @@ def test_typography_becomes_plain_ascii(written: str, plain: str) -> None:
     ],
 )
 def test_long_sentences_are_split_where_a_coach_would_pause(sentence: str, said: list[str]) -> None:
-    assert spoken(sentence) == said
+    assert spoken_cues(sentence) == said
 
 
 def test_ids_are_lowercase_dashed_ascii_and_unique() -> None:

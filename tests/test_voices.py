@@ -18,8 +18,8 @@ from voicecoach.voices.level import (
     CEILING_DBTP,
     TARGET_LUFS,
     heard_loudness,
+    level_phrase,
     loudness,
-    tidy,
     true_peaks,
 )
 
@@ -38,7 +38,7 @@ def test_tidy_cuts_an_inaudible_lead_in_and_tail_so_the_sound_starts_on_the_firs
     lead = rng.normal(0, 1, RATE // 50) * 32768 * 10 ** (-55 / 20)
     tail = rng.normal(0, 1, RATE * 15 // 100) * 32768 * 10 ** (-55 / 20)
     raw = np.concatenate([np.zeros(300), lead, word, tail, np.zeros(300)]).astype(np.int16)
-    out = tidy(raw, RATE)
+    out = level_phrase(raw, RATE)
     # What is left is the word (plus at most the 5 ms fade-out): its very first
     # millisecond is already loud.
     assert abs(len(out) - len(word)) <= RATE * 5 // 1000 + RATE // 400
@@ -50,7 +50,7 @@ def test_tidy_brings_quiet_and_loud_phrases_to_one_loudness_under_the_true_peak_
     levels = []
     for text, scale in (("one", 0.05), ("two", 1.0), ("Set two of three", 0.3)):
         raw = (FakeEngine().synthesize(text).astype(np.float64) * scale).astype(np.int16)
-        out = tidy(raw, RATE).astype(np.float64) / 32768
+        out = level_phrase(raw, RATE).astype(np.float64) / 32768
         assert 20 * np.log10(np.max(true_peaks(out, RATE))) <= CEILING_DBTP + 0.01
         # As a meter hears it in a session: with silence around it.
         quiet = np.zeros(RATE // 2)
@@ -63,7 +63,7 @@ def test_tidy_limits_a_spiky_phrase_smoothly_and_keeps_it_loud() -> None:
     t = np.arange(RATE) / RATE
     raw = np.sin(2 * np.pi * 300 * t) * 3000
     raw[RATE // 2 : RATE // 2 + 200] *= 10  # a 9 ms click, 20 dB over the rest
-    out = tidy(raw.astype(np.int16), RATE).astype(np.float64) / 32768
+    out = level_phrase(raw.astype(np.int16), RATE).astype(np.float64) / 32768
     assert 20 * np.log10(np.max(true_peaks(out, RATE))) <= CEILING_DBTP + 0.01
     assert abs(heard_loudness(out, RATE) - TARGET_LUFS) < 0.2
     # The gain moves gently: the sine's envelope changes by no more than a few
@@ -82,8 +82,8 @@ def test_loudness_is_the_bs1770_integrated_loudness() -> None:
 
 
 def test_tidy_of_silence_is_one_silent_sample() -> None:
-    assert tidy(np.zeros(500, dtype=np.int16), RATE).tolist() == [0]
-    assert tidy(np.zeros(0, dtype=np.int16), RATE).tolist() == [0]
+    assert level_phrase(np.zeros(500, dtype=np.int16), RATE).tolist() == [0]
+    assert level_phrase(np.zeros(0, dtype=np.int16), RATE).tolist() == [0]
 
 
 VOICES = [
@@ -282,9 +282,11 @@ def test_pyttsx3_voice_and_rate_change_the_audio_and_the_identity() -> None:
     assert us.identity() != default.identity()
     assert "voice=gmw/en-us" in us.identity() and "rate=120" in us.identity()
     assert any(v.id == "gmw/en-us" for v in default.voices())
-    slow = len(tidy(us.synthesize("Lift your hips off the floor"), 22050))
+    slow = len(level_phrase(us.synthesize("Lift your hips off the floor"), 22050))
     fast = len(
-        tidy(open_engine("pyttsx3", "en-us", 300).synthesize("Lift your hips off the floor"), 22050)
+        level_phrase(
+            open_engine("pyttsx3", "en-us", 300).synthesize("Lift your hips off the floor"), 22050
+        )
     )
     assert slow > 1.5 * fast
 

@@ -28,7 +28,7 @@ _HASH_LINE = re.compile(r"^# voicecoach-hash: sha256:([0-9a-f]{16})\b.*$", re.M)
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class FileOutcome:
     """What happened (or, in a dry run, would happen) to one file."""
 
     path: Path
@@ -68,27 +68,27 @@ def untouched(text: str) -> bool:
     return first.startswith("# ") and text == with_header(recorded[1], first[2:])
 
 
-def plan(path: Path, text: str, force: bool) -> Outcome:
+def plan(path: Path, text: str, force: bool) -> FileOutcome:
     """Whether ``text`` may go to ``path``: new, an update of an untouched file, or not."""
     if path.is_dir():
-        return Outcome(path, "skipped", "a folder of that name is there")
+        return FileOutcome(path, "skipped", "a folder of that name is there")
     try:
         old = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return Outcome(path, "new")
+        return FileOutcome(path, "new")
     except (OSError, UnicodeDecodeError) as error:
         if force:
-            return Outcome(path, "updated")
+            return FileOutcome(path, "updated")
         why = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
-        return Outcome(path, "skipped", f"cannot read the file there ({why})")
+        return FileOutcome(path, "skipped", f"cannot read the file there ({why})")
     if old == text:
-        return Outcome(path, "unchanged")
+        return FileOutcome(path, "unchanged")
     recorded = recorded_hash(old)
     if force or untouched(old):
-        return Outcome(path, "updated")
+        return FileOutcome(path, "updated")
     if recorded:
-        return Outcome(path, "skipped", "edited since it was imported; --force replaces it")
-    return Outcome(path, "skipped", "not written by voicecoach import; --force replaces it")
+        return FileOutcome(path, "skipped", "edited since it was imported; --force replaces it")
+    return FileOutcome(path, "skipped", "not written by voicecoach import; --force replaces it")
 
 
 def umask() -> int:
@@ -196,7 +196,7 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def write_planned(
-    files: Iterable[tuple[Outcome, str]], dry_run: bool = False
+    files: Iterable[tuple[FileOutcome, str]], dry_run: bool = False
 ) -> list[tuple[Path, str]]:
     """Write every planned file that is new or an update; nothing at all in a dry run.
 

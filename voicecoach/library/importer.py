@@ -27,7 +27,7 @@ from voicecoach import paths
 from voicecoach.errors import InputError
 from voicecoach.files.load import MAX_HOLD_MS, MAX_REPS
 from voicecoach.files.nodes import MAX_TEXT
-from voicecoach.files.writer import Outcome, ids_in_folder, plan, with_header
+from voicecoach.files.writer import FileOutcome, ids_in_folder, plan, with_header
 from voicecoach.files.yamlsource import did_you_mean, read_text
 from voicecoach.library.instructions import (
     GYM,
@@ -36,7 +36,7 @@ from voicecoach.library.instructions import (
     ascii_text,
     direction,
     read_instructions,
-    spoken,
+    spoken_cues,
 )
 from voicecoach.units import format_duration
 
@@ -316,7 +316,7 @@ def convert(entry: Entry, exercise_id: str) -> Converted:
     kept, facts = read_instructions([gear.unify_words(s) for s in steps], mat, name)
 
     def said(kind: str) -> list[str]:
-        return [_cap(part) for s in kept if s.kind == kind for part in spoken(s.text)]
+        return [_cap(part) for s in kept if s.kind == kind for part in spoken_cues(s.text)]
 
     setup, moves, tips = said("setup"), said("move"), said("tip")
     if not entry.instructions:
@@ -483,7 +483,7 @@ class ImportPlan:
 
     folder: Path
     converted: tuple[Converted, ...]
-    files: tuple[tuple[Outcome, str], ...]
+    files: tuple[tuple[FileOutcome, str], ...]
 
 
 def plan_import(
@@ -508,7 +508,9 @@ def plan_import(
         text = with_header(exercise_yaml(item), origin)
         elsewhere = [p for p in defined.get(item.id, []) if p.name != path.name]
         if elsewhere:
-            outcome = Outcome(path, "skipped", f"id `{item.id}` is already in {elsewhere[0].name}")
+            outcome = FileOutcome(
+                path, "skipped", f"id `{item.id}` is already in {elsewhere[0].name}"
+            )
         else:
             outcome = plan(path, text, force)
         files.append((outcome, text))

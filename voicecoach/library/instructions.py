@@ -140,7 +140,7 @@ def sentences(step: str) -> list[str]:
     return [s.strip(" .") + "." for s in merged if s.strip(" .,;:")]
 
 
-def tidy(text: str) -> str:
+def tidy_text(text: str) -> str:
     """A sentence made fit to hear: words for symbols, brackets as commas, one full stop."""
     text = re.sub(r"\(([^()]*)\)", r", \1,", text)
     text = text.replace("(", ", ").replace(")", ", ")
@@ -341,7 +341,7 @@ _CUTS = (
 )
 
 
-def spoken(text: str, limit: int = MAX_WORDS) -> list[str]:
+def spoken_cues(text: str, limit: int = MAX_WORDS) -> list[str]:
     """A sentence as one or more short ones, cut at the most natural place near its middle.
 
     Only sentences over ``limit`` words are cut, and only where both halves
@@ -360,7 +360,7 @@ def spoken(text: str, limit: int = MAX_WORDS) -> list[str]:
                 cuts.append((abs(match.start() - len(text) / 2), head, tail))
         if cuts:
             _, head, tail = min(cuts)
-            return spoken(tidy(head), limit) + spoken(tidy(tail), limit)
+            return spoken_cues(tidy_text(head), limit) + spoken_cues(tidy_text(tail), limit)
     if len(text.split()) > MAX_LONG_WORDS:
         cuts = []
         for match in re.finditer(r",\s+", text):
@@ -369,7 +369,7 @@ def spoken(text: str, limit: int = MAX_WORDS) -> list[str]:
                 cuts.append((abs(match.start() - len(text) / 2), head, tail))
         if cuts:
             _, head, tail = min(cuts)
-            return spoken(tidy(head), limit) + spoken(tidy(tail), limit)
+            return spoken_cues(tidy_text(head), limit) + spoken_cues(tidy_text(tail), limit)
     return [text]
 
 
@@ -999,7 +999,7 @@ def _keep(text: str, facts: Facts, kept: list[Sentence], in_setup: bool, mat: bo
     left = take_amounts(take_sides(without_filler, facts), facts)
     if not says_more(text, left):
         return
-    sentence = tidy(without_filler)
+    sentence = tidy_text(without_filler)
     if not sentence or _JUNK.match(sentence):
         return
     if breath := _BREATH_ONLY.match(sentence):

@@ -27,10 +27,10 @@ import numpy as np
 from voicecoach import paths
 from voicecoach.files.writer import Staged
 from voicecoach.voices.base import Engine, Pcm
-from voicecoach.voices.level import tidy
+from voicecoach.voices.level import level_phrase
 
 FORMAT = "voicecoach-phrase-4"
-"""Part of every key: bump it when ``tidy`` or the entry layout changes."""
+"""Part of every key: bump it when ``level_phrase`` or the entry layout changes."""
 MAGIC = b"VCPH"
 HEADER = struct.Struct("<4sIII")
 """magic, sample rate, number of samples, CRC-32 of the samples."""
@@ -111,7 +111,7 @@ class PhraseCache:
             damaged = path.exists()
             if self.on_synth is not None:
                 self.on_synth(text)
-            made = tidy(self.engine.synthesize(text), self.sample_rate)
+            made = level_phrase(self.engine.synthesize(text), self.sample_rate)
             self.synth_calls += 1
             pcm = write_entry(path, made, self.sample_rate, replace=damaged)
         known = self._lengths.setdefault(text, len(pcm))

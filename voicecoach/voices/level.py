@@ -53,7 +53,7 @@ ABSOLUTE_GATE, RELATIVE_GATE = -70.0, -10.0
 FULL_SCALE = 32768.0
 
 
-def tidy(pcm: Pcm, sample_rate: int) -> Pcm:
+def level_phrase(pcm: Pcm, sample_rate: int) -> Pcm:
     """``pcm`` cut to its audible sound, at ``TARGET_LUFS``, true peak under ``CEILING_DBTP``.
 
     Silence (or sound too quiet to hear anywhere) becomes one zero sample.

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
+from voicecoach import equipment
 from voicecoach.model import (
     CircuitBlock,
     ExerciseBlock,
@@ -150,8 +151,6 @@ class Hold:
 
 Section = Talk | LeadIn | Reps | Hold
 
-_NO_EQUIPMENT = {"body only", "none", "bodyweight", "body weight", "mat"}
-_UNNAMED_EQUIPMENT = {"other"}
 """Equipment recorded without a name (the Free Exercise DB's "other"): never spoken as such."""
 
 
@@ -202,7 +201,7 @@ def _intro(workout: Workout, minutes: int) -> list[Prompt]:
     if gear:
         items.append(Prompt(f"You will need: {_join(gear)}.", "equipment", pause_ms=1000))
     elif any(
-        item.lower() in _UNNAMED_EQUIPMENT
+        item.lower() in equipment.UNNAMED
         for block in _exercise_blocks(workout.blocks)
         for item in block.exercise.equipment
     ):
@@ -469,9 +468,10 @@ def _exercise_blocks_rounds(blocks: Iterable[object]) -> list[tuple[ExerciseBloc
 
 
 def _equipment(workout: Workout) -> list[str]:
+    """What the workout needs fetched, once each, in the file's own words."""
     seen: dict[str, str] = {}
     for block in _exercise_blocks(workout.blocks):
         for item in block.exercise.equipment:
-            if item.lower() not in _NO_EQUIPMENT | _UNNAMED_EQUIPMENT:
-                seen.setdefault(item.lower(), item)
+            if not equipment.is_nothing(item) and item.lower() not in equipment.UNNAMED:
+                seen.setdefault(equipment.canonical(item), item)
     return list(seen.values())

@@ -231,26 +231,65 @@ def test_chapters_add_up_to_the_whole_session(workout: Workout) -> None:
     assert len(chapters) == 1 + expected
 
 
+def rests_between_sets(workout: Workout, timeline: Timeline) -> list[tuple[int, int]]:
+    """(samples asked, samples given) for every rest between two sets of one exercise block,
+    and between the two sides of a set (``sides: each``): from the end of one set's work to
+    the first beat of the next."""
+    found = []
+    blocks = exercise_blocks_of(workout)
+    spans = timeline.sets
+    for a, b in zip(spans, spans[1:], strict=False):
+        if a.exercise != b.exercise or a.round != b.round:
+            continue
+        block, _ = blocks[a.exercise]
+        if b.set == a.set + 1:
+            asked = block.rest_ms
+        elif b.set == a.set and a.side != b.side:
+            asked = block.side_rest_ms
+        else:
+            continue
+        work_b = min(
+            e.start
+            for e in timeline.events
+            if e.exercise == b.exercise
+            and e.set == b.set
+            and (b.side is None or e.side == b.side)
+            and e.beat
+            and e.kind != "ready"
+            and e.kind != "countdown"
+            and e.start >= b.start
+        )
+        found.append(((asked * RATE + 500) // 1000, work_b - a.end))
+    return found
+
+
 @SETTINGS
 @given(workouts())
 def test_rests_last_at_least_as_long_as_asked(workout: Workout) -> None:
     timeline = compile_workout(workout, short_lengths())
-    spans = timeline.sets
-    blocks = exercise_blocks_of(workout)
-    for a, b in zip(spans, spans[1:], strict=False):
-        block, _ = blocks[a.exercise]
-        if a.exercise == b.exercise and a.set + 1 == b.set and a.side == b.side:
-            work_b = min(
-                e.start
-                for e in timeline.events
-                if e.exercise == b.exercise
-                and e.set == b.set
-                and e.beat
-                and e.kind != "ready"
-                and e.kind != "countdown"
-                and e.start >= b.start
-            )
-            assert work_b - a.end >= (block.rest_ms * RATE + 500) // 1000
+    for asked, rested in rests_between_sets(workout, timeline):
+        assert rested >= asked
+
+
+def test_rests_are_checked_between_sides_and_between_sets_of_a_one_side_exercise() -> None:
+    one_side = Exercise(
+        id="rdl", name="Romanian deadlift", sides="each", tempo=Tempo(2000, 0, 1000, 0)
+    )
+    block = ExerciseBlock(
+        exercise=one_side,
+        sets=2,
+        reps=2,
+        hold_ms=None,
+        steps=rep_steps(one_side, None),
+        rest_ms=30000,
+        side_rest_ms=5000,
+        count="tempo",
+    )
+    workout = Workout(name="gen", title="Generated", path="gen.yaml", blocks=(block,))
+    pairs = rests_between_sets(workout, compile_workout(workout, short_lengths()))
+    # right then left in each set: two side rests and one rest between the sets
+    assert sorted(asked for asked, _ in pairs) == [5 * RATE, 5 * RATE, 30 * RATE]
+    assert all(rested >= asked for asked, rested in pairs)
 
 
 @SETTINGS

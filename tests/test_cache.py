@@ -147,15 +147,6 @@ def test_memory_stays_within_its_budget_and_evicted_phrases_come_back_from_disk(
     assert len(engine.calls) == 20
 
 
-def test_warm_synthesizes_what_is_missing_and_reports_progress() -> None:
-    cache = PhraseCache(FakeEngine())
-    cache.length("one")
-    seen: list[tuple[int, int]] = []
-    made = cache.warm(["one", "two", "three", "two"], progress=lambda d, t: seen.append((d, t)))
-    assert made == 2
-    assert seen == [(1, 3), (2, 3), (3, 3)]
-
-
 def test_on_synth_hears_of_each_phrase_made() -> None:
     heard: list[str] = []
     cache = PhraseCache(FakeEngine(), on_synth=heard.append)

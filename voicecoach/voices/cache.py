@@ -19,7 +19,7 @@ import hashlib
 import struct
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -83,19 +83,6 @@ class PhraseCache:
             self._audio.move_to_end(text)
             return held
         return self._fetch(text)
-
-    def warm(self, texts: Iterable[str], progress: Callable[[int, int], None] | None = None) -> int:
-        """Make sure every phrase in ``texts`` is cached; return how many had to be synthesized.
-
-        ``progress(done, total)`` is called after each phrase.
-        """
-        wanted = list(dict.fromkeys(texts))
-        before = self.synth_calls
-        for done, text in enumerate(wanted, 1):
-            self.length(text)
-            if progress is not None:
-                progress(done, len(wanted))
-        return self.synth_calls - before
 
     def path(self, text: str) -> Path:
         """Where the entry for ``text`` lives."""

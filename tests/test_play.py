@@ -552,3 +552,16 @@ def test_h_before_the_first_set_marks_nothing(timeline: Timeline, speech: Phrase
     _, _, log, player = run(timeline, speech, [(STEP, "h")])
     assert not [c for c in log.calls if c[0] == "hard"]
     assert player.hard == set()
+
+
+def test_next_then_back_then_quit_marks_no_set_done(
+    timeline: Timeline, speech: PhraseCache
+) -> None:
+    first = timeline.sets[0]
+    skip = first.start + 5 * STEP  # in the first rep
+    _, _, log, player = run(
+        timeline, speech, [(skip, "n"), (skip + 10 * STEP, "b"), (skip + 15 * STEP, "q")]
+    )
+    assert player.outcome.how == QUIT  # type: ignore[attr-defined]
+    assert (0, DONE) not in log.sets()
+    assert [status for _, status in log.sets()] == [SKIPPED]

@@ -638,6 +638,9 @@ class Player:
         """The indexes of the sets marked hard in this run."""
         self._played_from = start
         """Where the sound last began without a jump: a set is done if heard from its start."""
+        self._jumped_at = -1
+        """How many samples had been handed over at the last jump: up to there, what the
+        device reports is from before the jump, not where the session now is."""
 
     def run(self, resume: int | None = None) -> Outcome:
         """Play to the end, or until ``q`` or Ctrl-C (``KeyboardInterrupt`` is re-raised)."""
@@ -678,7 +681,10 @@ class Player:
     def heard(self) -> int:
         """The session position the listener is hearing now."""
         assert self.feed is not None
-        return self.feed.position_at(self.sink.heard())
+        taken = self.sink.heard()
+        if taken <= self._jumped_at:
+            return self._played_from
+        return self.feed.position_at(taken)
 
     def post(self, key: str, acknowledge: bool = False) -> None:
         """Press ``key`` from another thread (a media key, a spoken command); the controls
@@ -787,13 +793,14 @@ class Player:
         assert self.feed is not None
         self.feed.pause()
         self.sink.interrupt()
-        return self.feed.position_at(self.sink.heard())
+        return self.heard()
 
     def _jump(self, target: int, prelude: Pcm | None = None) -> None:
         assert self.feed is not None
         self._skip_until(target)
         self._played_from = target
         self._moved(target)
+        self._jumped_at = self.feed.handed
         self.feed.seek(target, prelude)
 
     def _moved(self, target: int) -> None:

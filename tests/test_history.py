@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -190,3 +191,153 @@ def test_a_log_from_an_earlier_version_is_upgraded_and_kept(tmp_path: Path) -> N
     log.begin(t)
     log.set_finished(t.sets[1], DONE)
     assert [r.sets_done for r in log.sessions()] == [1, 1]
+
+
+# Locks, read-only logs, and sessions that end badly ------------------------------
+
+
+def hold_lock(path: Path, readers_too: bool = False) -> sqlite3.Connection:
+    """Another program holding the log, as ``BEGIN EXCLUSIVE`` does (``readers_too``: with
+    ``locking_mode=EXCLUSIVE``, so that not even opening the log works)."""
+    holder = sqlite3.connect(path, isolation_level=None, timeout=0)
+    if readers_too:
+        holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    return holder
+
+
+def test_sets_written_while_the_log_is_locked_go_in_once_it_is_free(tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite3"
+    warnings: list[str] = []
+    log = SafeLog(History(path, now=clock), warnings.append)
+    t = timeline(sets=3)
+    log.begin(t)
+    holder = hold_lock(path)
+    log.set_finished(t.sets[0], DONE)
+    log.set_finished(t.sets[1], DONE)
+    assert log.pending == 2
+    holder.rollback()
+    holder.close()
+    log.set_finished(t.sets[2], DONE)
+    log.end(FINISHED, t.duration)
+    assert log.pending == 0
+    assert warnings == []
+    [row] = History(path).sessions()
+    assert (row.sets_done, row.outcome) == (3, FINISHED)
+
+
+def test_a_session_begun_while_the_log_is_locked_is_still_recorded(tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite3"
+    History(path).close()
+    holder = hold_lock(path, readers_too=True)
+    with pytest.raises(HistoryError) as error:
+        open_history(path)
+    assert error.value.locked
+    warnings: list[str] = []
+    log = SafeLog(None, warnings.append, reopen=lambda: History(path, now=clock))
+    t = timeline(sets=2)
+    log.begin(t)
+    log.set_finished(t.sets[0], DONE)
+    assert log.pending == 2
+    holder.close()
+    log.set_finished(t.sets[1], DONE)
+    log.end(QUIT, t.sets[1].end)
+    log.close()
+    [row] = History(path).sessions()
+    assert (row.sets_done, row.outcome) == (2, QUIT)
+    assert warnings == []
+
+
+def test_the_end_waits_for_the_lock_and_says_what_is_lost_if_it_never_goes(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "log.sqlite3"
+    warnings: list[str] = []
+    waited: list[float] = []
+    log = SafeLog(History(path, now=clock), warnings.append, patience_s=1, sleep=waited.append)
+    t = timeline(sets=3)
+    log.begin(t)
+    log.set_finished(t.sets[0], DONE)
+    holder = hold_lock(path)
+    log.set_finished(t.sets[1], DONE)
+    log.set_finished(t.sets[2], DONE)
+    log.end(FINISHED, t.duration)
+    holder.close()
+    assert sum(waited) == 1
+    assert warnings == [
+        "warning: the session log stayed locked by another program for 1 s; "
+        "2 sets and the end of this session could not be written"
+    ]
+    [row] = History(path).sessions()
+    assert row.sets_done == 1  # what was written before the lock is kept
+
+
+def test_a_killed_session_shows_where_it_got_to(tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite3"
+    log = History(path, now=clock)
+    t = timeline(sets=3)
+    log.begin(t)
+    log.set_finished(t.sets[0], DONE)
+    log.set_finished(t.sets[1], DONE)
+    log.close()  # then kill -9: no end
+    [row] = History(path).sessions()
+    assert (row.outcome, row.position_s) == (PLAYING, 20.0)
+
+
+def test_ending_a_session_that_never_began_is_nothing(tmp_path: Path) -> None:
+    log = History(tmp_path / "log.sqlite3")
+    log.end(QUIT, 0)  # a signal during start-up, before begin
+    assert log.sessions() == []
+
+
+@pytest.fixture
+def read_only_folder(tmp_path: Path) -> Iterator[Path]:
+    """A folder that cannot be written: a read-only mount as root, else mode 0555."""
+    import os
+    import subprocess
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    if os.geteuid() == 0:
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(folder)], check=True)
+    yield folder
+    if os.geteuid() == 0:
+        subprocess.run(["umount", str(folder)], check=True)
+    else:
+        folder.chmod(0o755)
+
+
+def make_read_only(folder: Path) -> None:
+    import os
+    import subprocess
+
+    if os.geteuid() == 0:
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+    else:
+        folder.chmod(0o555)
+        (folder / "log.sqlite3").chmod(0o444)
+
+
+def test_a_read_only_log_can_still_be_read_and_resumed(read_only_folder: Path) -> None:
+    path = read_only_folder / "log.sqlite3"
+    log = History(path, now=clock)
+    t = timeline(sets=3)
+    log.begin(t)
+    log.set_finished(t.sets[0], DONE)
+    log.end(QUIT, t.sets[0].end)
+    log.close()
+    make_read_only(read_only_folder)
+    history = open_history(path)
+    assert history.read_only
+    [row] = history.sessions()
+    assert (row.sets_done, row.outcome) == (1, QUIT)
+    found = history.resumable("monday")
+    assert found is not None and found[1] == {SetKey("rdl", 1, "right", 1)}
+    warnings: list[str] = []
+    safe = SafeLog(history, warnings.append)
+    safe.begin(t)
+    safe.set_finished(t.sets[1], DONE)
+    safe.end(FINISHED, t.duration)
+    assert len(warnings) == 1
+    assert "readonly" in warnings[0] or "read-only" in warnings[0]
+    history.close()

@@ -824,7 +824,8 @@ def play(
     e = env()
     check_backend(backend)
     console = _StatusConsole(e)
-    history = _open_history(console.say)
+    history, locked = _open_history(console.say)
+    log: SafeLog | None = None
     try:
         chosen = todays_workout(name, plan_path, history, console.say, resume)
         if chosen is None:
@@ -867,7 +868,12 @@ def play(
             for line in found.message.splitlines():
                 console.say(line)
         sink = sinks[0]
-        log = SafeLog(history, console.say, asked_of(workout, timeline))
+        log = SafeLog(
+            history,
+            console.say,
+            asked_of(workout, timeline),
+            reopen=e.log if locked else None,
+        )
         console.say(
             f"{workout.title} ({clock(timeline.duration, timeline.sample_rate)}) on {sink.name}"
         )
@@ -896,16 +902,20 @@ def play(
             if player.stopped_at is not None:
                 at = clock(player.stopped_at, timeline.sample_rate)
                 console.clear()
-                console.say(f"At {at}." + (f" {again}" if history is not None else ""))
+                console.say(f"At {at}." + (f" {again}" if history is not None or locked else ""))
             raise
         console.clear()
         at = clock(outcome.position, timeline.sample_rate)
         if outcome.how == QUIT:
-            console.say(f"Stopped at {at}." + (f" {again}" if history is not None else ""))
+            console.say(
+                f"Stopped at {at}." + (f" {again}" if history is not None or locked else "")
+            )
         elif outcome.how == FINISHED:
             console.say(f"Done: {workout.title}.")
     finally:
         console.clear()
+        if log is not None:
+            log.close()  # the log it opened, if it was locked at the start
         if history is not None:
             history.close()
 
@@ -960,13 +970,21 @@ def _terminate_as_interrupt(enabled: bool = True) -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _open_history(warn: Callable[[str], None]) -> History | None:
-    """The session database, or None with a warning: a workout plays without its log."""
+def _open_history(warn: Callable[[str], None]) -> tuple[History | None, bool]:
+    """The session database, or None with a warning: a workout plays without its log.
+
+    A log locked by another program is no warning: the session's writes wait
+    for it (True says so).
+    """
+    from voicecoach.player.history import is_locked
+
     try:
-        return env().log()
+        return env().log(), False
     except VoicecoachError as error:
+        if is_locked(error):
+            return None, True
         warn(f"warning: {error}")
-        return None
+        return None, False
 
 
 def _terminal_width() -> int:

@@ -3,13 +3,17 @@
 Every change is committed as it happens (WAL mode), so a crash or a
 ``kill -9`` loses at most the set in progress, and ``--resume`` starts at
 the first set not yet done. The log serves the workout, never the other
-way round: a damaged, locked or unwritable database gives one warning and
-the session plays on without it.
+way round: while another program holds the database locked, what the
+session writes waits in order and goes in once the lock is let go (a warning
+only if it never is); a damaged or unwritable database gives one warning
+and the session plays on without it. A read-only log can still be read.
 """
 
 from __future__ import annotations
 
+import errno
 import sqlite3
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -176,18 +180,44 @@ def database_path() -> Path:
     return paths.data_dir() / "history.sqlite3"
 
 
-class History:
-    """The session database. Raises ``sqlite3.Error`` on trouble; ``SafeLog`` absorbs it."""
+OPEN_TIMEOUT_S = 2.0
+"""How long opening the log waits for another program's lock."""
+WRITE_TIMEOUT_S = 0.2
+"""How long one write during a session waits for a lock before it is queued instead."""
 
-    def __init__(self, path: Path | None = None, now: Callable[[], datetime] | None = None):
+
+class History:
+    """The session database. Raises ``sqlite3.Error`` on trouble; ``SafeLog`` absorbs it.
+
+    A log that cannot be written (a read-only mount or folder) is opened for
+    reading: ``history`` and ``--resume`` still work, and ``read_only`` is set.
+    """
+
+    def __init__(
+        self,
+        path: Path | None = None,
+        now: Callable[[], datetime] | None = None,
+        timeout: float = OPEN_TIMEOUT_S,
+    ):
         self.path = path or database_path()
         self._now = now or (lambda: datetime.now(timezone.utc))
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=0.5, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
-        self._upgrade()
+        self.read_only = False
+        db: sqlite3.Connection | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+            self._upgrade()
+        except (sqlite3.OperationalError, OSError) as error:
+            if db is not None:
+                db.close()
+            if not (_cannot_write(error) and self.path.is_file()):
+                raise
+            self._db = _read_only(self.path)
+            self.read_only = True
+        self._db.execute(f"PRAGMA busy_timeout = {int(WRITE_TIMEOUT_S * 1000)}")
         self.session: int | None = None
         self._timeline: Timeline | None = None
         self._keys: list[SetKey] = []
@@ -253,6 +283,11 @@ class History:
                 int(span.index in self._hard),
             ),
         )
+        if self._timeline is not None:  # so a session killed outright shows where it got to
+            self._db.execute(
+                "UPDATE sessions SET position_s = MAX(position_s, ?) WHERE id = ?",
+                (self._timeline.seconds(span.end), self.session),
+            )
 
     def set_hard(self, span: SetSpan) -> None:
         """Mark a set hard: now if it is logged already (its rest), else when it ends."""
@@ -273,7 +308,8 @@ class History:
         )
 
     def end(self, outcome: str, position: int) -> None:
-        assert self._timeline is not None
+        if self._timeline is None or self.session is None:
+            return  # stopped before the session began: nothing to end
         self._db.execute(
             "UPDATE sessions SET outcome = ?, ended = ?, position_s = ? WHERE id = ?",
             (outcome, self._stamp(), self._timeline.seconds(position), self.session),
@@ -337,57 +373,163 @@ class History:
         return [ExerciseRow(*row) for row in rows]
 
 
+LOCK_PATIENCE_S = 15.0
+"""At the end of a session, how long to wait for a lock to be let go before giving up."""
+
+
 class SafeLog:
-    """The player's log: writes to ``History`` and turns any database trouble into one warning."""
+    """The player's log: writes to ``History``, never stops the workout.
+
+    What cannot be written because another program holds the database locked
+    is kept, in order, and written at the next chance; at the end of the
+    session it waits up to ``patience_s`` for the lock. Only what is finally
+    lost, or a database that fails in another way, gives a warning (one).
+    ``reopen`` opens the log again when it was locked before the session began.
+    """
 
     def __init__(
         self,
         history: History | None,
         warn: Callable[[str], None],
+        reopen: Callable[[], History] | None = None,
+        patience_s: float = LOCK_PATIENCE_S,
+        sleep: Callable[[float], None] = time.sleep,
         asked: Iterable[Asked] = (),
     ) -> None:
+        self._asked = tuple(asked)
         self._history = history
         self._warn = warn
-        self._asked = tuple(asked)
+        self._reopen = reopen
+        self._patience = patience_s
+        self._sleep = sleep
+        self._pending: list[tuple[str, Callable[[History], None]]] = []
+        self._lost = False
 
-    def _do(self, action: Callable[[History], None]) -> None:
-        if self._history is None:
+    @property
+    def pending(self) -> int:
+        """How many writes wait for the lock to be let go."""
+        return len(self._pending)
+
+    def _do(self, what: str, action: Callable[[History], None], last: bool = False) -> None:
+        if self._lost:
             return
-        try:
-            action(self._history)
-        except sqlite3.Error as error:
-            self._warn(
-                f"warning: the session log stopped working ({error}); "
-                "the workout goes on but this session will not be in the history"
-            )
-            self._history = None
+        self._pending.append((what, action))
+        waited = 0.0
+        while True:
+            try:
+                self._write()
+                return
+            except (sqlite3.Error, HistoryError) as error:
+                if not is_locked(error):
+                    self._give_up(
+                        f"the session log stopped working ({_reason(error)}); "
+                        "the workout goes on but this session will not be in the history"
+                    )
+                    return
+                if not last or waited >= self._patience:
+                    if last:
+                        self._give_up(
+                            f"the session log stayed locked by another program for "
+                            f"{self._patience:g} s; {self._what_is_lost()} of this session "
+                            "could not be written"
+                        )
+                    return
+                self._sleep(0.25)
+                waited += 0.25
+
+    def _write(self) -> None:
+        if self._history is None:
+            if self._reopen is None:
+                self._pending.clear()  # no log at all (already said so)
+                return
+            self._history = self._reopen()
+        while self._pending:
+            self._pending[0][1](self._history)
+            self._pending.pop(0)
+
+    def _what_is_lost(self) -> str:
+        sets = sum(1 for what, _ in self._pending if what == "set")
+        parts = [f"{sets} set{'s' if sets != 1 else ''}"] if sets else []
+        if any(what == "begin" for what, _ in self._pending):
+            parts.insert(0, "the start")
+        if any(what == "end" for what, _ in self._pending):
+            parts.append("the end")
+        return " and ".join(parts) or "nothing"
+
+    def _give_up(self, why: str) -> None:
+        self._warn(f"warning: {why}")
+        self._lost = True
+        self._pending.clear()
 
     def begin(self, timeline: Timeline, resume: int | None = None) -> None:
-        self._do(lambda h: h.begin(timeline, resume))
-        self._do(lambda h: h.record_asked(self._asked))
+        self._do("begin", lambda h: h.begin(timeline, resume))
+        self._do("begin", lambda h: h.record_asked(self._asked))
 
     def set_finished(self, span: SetSpan, status: str) -> None:
-        self._do(lambda h: h.set_finished(span, status))
+        self._do("set", lambda h: h.set_finished(span, status))
 
     def set_hard(self, span: SetSpan) -> None:
-        self._do(lambda h: h.set_hard(span))
+        self._do("hard", lambda h: h.set_hard(span))
 
     def end(self, outcome: str, position: int) -> None:
-        self._do(lambda h: h.end(outcome, position))
+        self._do("end", lambda h: h.end(outcome, position), last=True)
+
+    def close(self) -> None:
+        if self._history is not None:
+            self._history.close()
 
 
 class HistoryError(VoicecoachError):
     """The session database cannot be opened or read."""
 
+    locked = False
+    """Another program holds it locked: trying again later may work."""
+
+
+def is_locked(error: BaseException) -> bool:
+    """Whether ``error`` means another program holds the database (so waiting may help)."""
+    if isinstance(error, HistoryError):
+        return error.locked
+    text = str(error)
+    return isinstance(error, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error)
+    prefix = "cannot use the session log "
+    return text[len(prefix) :].split(": ", 1)[-1] if text.startswith(prefix) else text
+
+
+def _cannot_write(error: BaseException) -> bool:
+    if isinstance(error, OSError):
+        return error.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+    text = str(error)
+    return "readonly" in text or "read-only" in text or "unable to open" in text
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    """The log opened for reading only; ``immutable`` where its WAL files cannot be made."""
+    for flags in ("mode=ro", "mode=ro&immutable=1"):
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True, isolation_level=None)
+        try:
+            db.execute("SELECT COUNT(*) FROM sessions").fetchone()
+            return db
+        except sqlite3.OperationalError:
+            db.close()
+    raise sqlite3.OperationalError("attempt to read a database that cannot be opened")
+
 
 def trouble(where: Path, error: Exception) -> HistoryError:
     """The message for a database that failed: what happened, and what to do about it."""
     text = str(error)
-    if "locked" in text or "busy" in text:
+    locked = is_locked(error)
+    if locked:
         advice = "Another voicecoach may be writing to it: try again in a moment."
     else:
         advice = "Move the file aside to start a new log; workouts play without it."
-    return HistoryError(f"cannot use the session log {where}: {text}. {advice}")
+    found = HistoryError(f"cannot use the session log {where}: {text}. {advice}")
+    found.locked = locked
+    return found
 
 
 def open_history(path: Path | None = None, now: Callable[[], datetime] | None = None) -> History:

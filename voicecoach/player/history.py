@@ -391,10 +391,11 @@ class SafeLog:
         self,
         history: History | None,
         warn: Callable[[str], None],
+        asked: Iterable[Asked] = (),
+        *,
         reopen: Callable[[], History] | None = None,
         patience_s: float = LOCK_PATIENCE_S,
         sleep: Callable[[float], None] = time.sleep,
-        asked: Iterable[Asked] = (),
     ) -> None:
         self._asked = tuple(asked)
         self._history = history

@@ -737,7 +737,7 @@ def export(
         return
     target = plan_target(workout.name, output, fmt, split)
     check_target(target, force)
-    with _progress() as bar:
+    with _terminate_as_interrupt(env().signals), _progress() as bar:
         session = prepare(workout, engine, voice, rate, on_synth=bar.synthesizing if bar else None)
         speech, timeline = session.speech, session.timeline
         mix = _music(workout, timeline, speech, music, no_music, music_level, _warn)
@@ -952,7 +952,9 @@ class _StatusConsole:
 
 @contextlib.contextmanager
 def _terminate_as_interrupt(enabled: bool = True) -> Iterator[None]:
-    """``kill`` (SIGTERM) stops a session like Ctrl-C: logged, device closed, terminal restored."""
+    """``kill`` (SIGTERM), a closed terminal (SIGHUP) and Ctrl-\\ (SIGQUIT) stop a session or
+    an export like Ctrl-C: the session logged, the device closed, the terminal restored, the
+    temporary file removed, and a word said."""
     import signal
     import threading
 
@@ -963,11 +965,13 @@ def _terminate_as_interrupt(enabled: bool = True) -> Iterator[None]:
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    wanted = [getattr(signal, n) for n in ("SIGTERM", "SIGHUP", "SIGQUIT") if hasattr(signal, n)]
+    previous = {s: signal.signal(s, interrupt) for s in wanted}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def _open_history(warn: Callable[[str], None]) -> tuple[History | None, bool]:

@@ -10,10 +10,12 @@ unless the user says ``--force``.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +74,8 @@ def plan(path: Path, text: str, force: bool) -> FileOutcome:
     """Whether ``text`` may go to ``path``: new, an update of an untouched file, or not."""
     if path.is_dir():
         return FileOutcome(path, "skipped", "a folder of that name is there")
+    if path.exists() and not path.is_file():  # a named pipe would wait forever to be read
+        return FileOutcome(path, "skipped", "something that is not a file is there (a named pipe?)")
     try:
         old = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -112,6 +116,7 @@ class Staged:
         self.replace = replace
         self.tmp = final
         self._open = False
+        self._fd: int | None = None
 
     def open(self) -> Staged:
         """Make the temporary file; ``InputError`` says why the folder cannot take it."""
@@ -121,18 +126,32 @@ class Staged:
         try:
             return self.make()
         except OSError as error:
-            raise InputError(f"cannot write to {folder}: {error.strerror}") from None
+            raise write_error(self.final, error) from None
 
     def make(self) -> Staged:
-        """Make the temporary file; ``OSError`` as it comes."""
+        """Make the temporary file; ``OSError`` as it comes.
+
+        The temporary file stays locked while it is written, so ``clean_stale``
+        can tell the parts a killed writer left from one still being written.
+        """
+        remove_stale(self.final)
         fd, name = tempfile.mkstemp(
             dir=self.final.parent, prefix=f".{self.final.name}.", suffix=".part"
         )
-        os.close(fd)
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self._fd = fd
+        else:
+            os.close(fd)
         os.chmod(name, 0o666 & ~umask())  # mkstemp makes it private
         self.tmp = Path(name)
         self._open = True
         return self
+
+    def _unlock(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def commit(self) -> None:
         """Put the finished file in place; ``InputError`` if the name was taken meanwhile."""
@@ -143,6 +162,7 @@ class Staged:
         """Put the finished file in place; False if the name was taken (without replace)."""
         if not self._open:
             return True
+        self._unlock()
         if self.replace:
             os.replace(self.tmp, self.final)
             self._open = False
@@ -163,6 +183,7 @@ class Staged:
         return True
 
     def discard(self) -> None:
+        self._unlock()
         if self._open:
             self.tmp.unlink(missing_ok=True)
             self._open = False
@@ -176,6 +197,92 @@ class Staged:
                 self.commit()
         finally:
             self.discard()
+
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; stale parts are told by their age
+    fcntl = None  # type: ignore[assignment]
+
+STALE_S = 24 * 60 * 60
+"""Without file locks, a temporary part this old is taken to be left over."""
+
+
+def remove_stale(final: Path) -> list[Path]:
+    """Remove the temporary parts of ``final`` that a killed writer left behind.
+
+    A part still locked is being written by another voicecoach and is kept.
+    Returns what was removed.
+    """
+    removed: list[Path] = []
+    try:
+        candidates = list(final.parent.glob(f".{glob_escape(final.name)}.*.part"))
+    except OSError:
+        return removed
+    for part in candidates:
+        try:
+            if fcntl is None:
+                if time.time() - part.stat().st_mtime < STALE_S:
+                    continue
+            else:
+                fd = os.open(part, os.O_RDONLY | os.O_NONBLOCK)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    continue  # someone is writing it
+                finally:
+                    os.close(fd)
+            part.unlink()
+            removed.append(part)
+        except OSError:
+            continue
+    return removed
+
+
+def glob_escape(name: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+def write_error(path: Path, error: OSError) -> VoicecoachError:
+    """What a user reads when ``path`` cannot be written: why, and what to do."""
+    folder = path.parent
+    code = error.errno
+    if code == errno.ENOSPC or code == errno.EDQUOT:
+        return VoicecoachError(
+            f"cannot write {path}: the disk is full ({free_space(folder)} free); "
+            "free some space or write elsewhere with -o"
+        )
+    if code == errno.ENAMETOOLONG:
+        return InputError(
+            f"cannot write {path.name[:40]}…: the name is {len(path.name)} characters, "
+            "too long for this file system; give a shorter one with -o"
+        )
+    if code == errno.EROFS:
+        return VoicecoachError(
+            f"cannot write to {folder}: it is read-only; write elsewhere with -o"
+        )
+    if code in (errno.EACCES, errno.EPERM):
+        return InputError(f"cannot write to {folder}: permission denied")
+    return VoicecoachError(f"cannot write {path}: {error.strerror or error}")
+
+
+def free_space(folder: Path) -> str:
+    try:
+        stat = os.statvfs(folder)
+    except (OSError, AttributeError):
+        return "no room"
+    free = stat.f_bavail * stat.f_frsize
+    return f"{free / 1_000_000:.1f} MB" if free >= 100_000 else f"{free // 1000} kB"
+
+
+def disk_full(folder: Path, need: int = 1_000_000) -> bool:
+    """Whether ``folder``'s disk has less than ``need`` bytes left (for libraries that say
+    only "System error" when a write fails)."""
+    try:
+        stat = os.statvfs(folder)
+    except (OSError, AttributeError):
+        return False
+    return stat.f_bavail * stat.f_frsize < need
 
 
 def write_atomic(path: Path, text: str) -> None:

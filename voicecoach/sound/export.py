@@ -20,6 +20,8 @@ under the final name.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -29,8 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from voicecoach.errors import InputError
-from voicecoach.files.writer import Staged
+from voicecoach.errors import InputError, VoicecoachError
+from voicecoach.files.writer import Staged, disk_full, write_error
 from voicecoach.model import Chapter, Timeline
 from voicecoach.sound.render import RenderOptions, render_chunks
 from voicecoach.voices.base import Pcm, Speech
@@ -125,6 +127,20 @@ def plan_target(
     split: bool = False,
     cwd: Path | None = None,
 ) -> Target:
+    """``_plan_target``, with a name the file system refuses (too long) said in words."""
+    try:
+        return _plan_target(name, output, fmt, split, cwd)
+    except OSError as error:
+        raise write_error((cwd or Path.cwd()) / (output or name), error) from None
+
+
+def _plan_target(
+    name: str,
+    output: str | None = None,
+    fmt: str | None = None,
+    split: bool = False,
+    cwd: Path | None = None,
+) -> Target:
     """Work out the file (or folder) and format from ``-o``, ``--format`` and ``--split``.
 
     No ``-o``: ``<name>.<ext>`` in ``cwd`` (``<name>/`` with ``split``). An
@@ -165,6 +181,13 @@ def check_target(target: Target, force: bool, names: Iterable[str] = ()) -> None
 
     ``names`` are the files a split export will write into its folder.
     """
+    try:
+        _check_target(target, force, names)
+    except OSError as error:
+        raise write_error(target.path, error) from None
+
+
+def _check_target(target: Target, force: bool, names: Iterable[str]) -> None:
     folder = target.path if target.split else target.path.parent
     if not target.split and target.path.is_dir():
         raise InputError(f"{target.path} is a folder; give a file name or end -o with a slash")
@@ -206,10 +229,32 @@ def export_timeline(
     tags = tags or Tags(title=timeline.title, album=timeline.title)
     _make_folder(path.parent)
     chunks = _rendered(timeline, speech, options, progress)
-    with Staged(path, force) as staged:
+    with _writing(path), Staged(path, force) as staged:
         _encode(staged.tmp, form, timeline.sample_rate, chunks, tags)
         _tag(staged.tmp, form, tags, timeline.chapters, timeline.sample_rate)
     return path
+
+
+@contextlib.contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """A write that fails (a full disk, a name too long, a read-only disk) is a message.
+
+    libsndfile says only "System error" when the disk fills, so the disk is
+    looked at to say what happened.
+    """
+    folder = path if path.is_dir() else path.parent
+    try:
+        yield
+    except OSError as error:
+        if error.errno is None and disk_full(folder):
+            error = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        raise write_error(path, error) from None
+    except Exception as error:
+        if type(error).__name__ not in ("LibsndfileError", "SoundFileRuntimeError", "MutagenError"):
+            raise
+        if disk_full(folder):
+            raise write_error(path, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))) from None
+        raise VoicecoachError(f"cannot write {path}: {error}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,19 +305,20 @@ def export_split(
     stream = _Pushback(_rendered(timeline, speech, options, progress))
     staged = [Staged(t, force) for t in targets]
     try:
-        for i, (part, stage) in enumerate(zip(parts, staged, strict=True)):
-            stage.open()
-            tags = Tags(title=part.title, album=timeline.title, track=(i + 1, len(parts)))
-            _encode(stage.tmp, form, rate, _take(stream, part.end - part.start), tags)
-            _tag(stage.tmp, form, tags, (), rate)
-        lines = ["#EXTM3U", f"#PLAYLIST:{_one_line(timeline.title)}"]
-        for part, name in zip(parts, names, strict=True):
-            seconds = round((part.end - part.start) / rate)
-            lines += [f"#EXTINF:{seconds},{_one_line(part.title)}", name]
-        with Staged(playlist, force) as list_stage:
-            list_stage.tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            for stage in staged:
-                stage.commit()
+        with _writing(folder):
+            for i, (part, stage) in enumerate(zip(parts, staged, strict=True)):
+                stage.open()
+                tags = Tags(title=part.title, album=timeline.title, track=(i + 1, len(parts)))
+                _encode(stage.tmp, form, rate, _take(stream, part.end - part.start), tags)
+                _tag(stage.tmp, form, tags, (), rate)
+            lines = ["#EXTM3U", f"#PLAYLIST:{_one_line(timeline.title)}"]
+            for part, name in zip(parts, names, strict=True):
+                seconds = round((part.end - part.start) / rate)
+                lines += [f"#EXTINF:{seconds},{_one_line(part.title)}", name]
+            with Staged(playlist, force) as list_stage:
+                list_stage.tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+                for stage in staged:
+                    stage.commit()
     finally:
         for stage in staged:
             stage.discard()

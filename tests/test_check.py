@@ -84,3 +84,50 @@ def test_a_control_character_in_the_config_file_points_at_it(tmp_path: Path) -> 
     with pytest.raises(InputError) as raised:
         load_config(path)
     assert str(raised.value).startswith(f"{path}:2:10: the file holds the character U+0007")
+
+
+SIX_TYPOS = """\
+title: Six typos
+exercises:
+  - id: wall-sit
+    name: Wall sit
+    hold: 30q
+defaults:
+  rset: 30s
+blocks:
+  - exercise: hip-hinge
+    rpes: 8
+    stes: 2
+  - exercise: supine-mrch
+  - exercise: wall-sit
+  - say: ""
+  - exercise: hip-hinge
+    tempo: 3-1-1
+"""
+
+
+def test_check_reports_each_independent_mistake_in_a_file_at_once(tmp_path: Path) -> None:
+    (tmp_path / "six.yaml").write_text(SIX_TYPOS)
+    result = runner.invoke(app, ["check", "--estimate", str(tmp_path / "six.yaml")])
+    assert result.exit_code == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    where = [e.split(": ", 2)[1].rsplit("/", 1)[-1] for e in errors]
+    assert where == [
+        "six.yaml:5:11",  # hold: 30q
+        "six.yaml:7:3",  # rset
+        "six.yaml:10:5",  # rpes
+        "six.yaml:11:5",  # stes
+        "six.yaml:12:15",  # supine-mrch
+        "six.yaml:14:10",  # say: ""
+        "six.yaml:16:12",  # tempo: 3-1-1
+    ]
+    assert "wall-sit" not in result.stderr.split("six.yaml:12:15")[1]  # no knock-on error
+
+
+def test_at_most_twenty_mistakes_are_listed(tmp_path: Path) -> None:
+    blocks = "".join(f"  - exercise: nope-{i}\n" for i in range(30))
+    (tmp_path / "many.yaml").write_text("title: Many\nblocks:\n" + blocks)
+    result = runner.invoke(app, ["check", "--estimate", str(tmp_path / "many.yaml")])
+    assert result.exit_code == 2
+    assert result.stderr.count("error: ") == 20
+    assert result.stderr.rstrip().endswith("... and 10 more errors in this file")

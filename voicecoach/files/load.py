@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from voicecoach import paths
-from voicecoach.errors import InputError
+from voicecoach.errors import AlreadyReported, Collect, InputError
 from voicecoach.files.fields import (
     BLOCK_SETTING_KEYS,
     CIRCUIT_KEYS,
@@ -274,7 +274,12 @@ def _exercises_of(source: SourceFile, root: Node | None) -> list[Exercise]:
             f"{source.path}: the file is empty; a workout needs `title:` and `blocks:`, "
             "an exercise `id:` and `name:`"
         )
-    exercises = [parse_exercise(source, node)[0] for node in exercise_nodes(source, root)]
+    exercises: list[Exercise] = []
+    mistakes = Collect()
+    for node in exercise_nodes(source, root):
+        with mistakes.each():
+            exercises.append(parse_exercise(source, node)[0])
+    mistakes.raise_any()
     if not exercises:
         raise source.error(
             root,
@@ -314,6 +319,8 @@ class Library:
 
     folders: list[tuple[str, Path]] = field(default_factory=list)
     inline: dict[str, Exercise] = field(default_factory=dict)
+    broken: set[str] = field(default_factory=set)
+    """Ids defined in the workout whose definition is wrong (already reported)."""
     _cache: dict[Path, list[tuple[Exercise, SourceFile, Node]]] = field(default_factory=dict)
 
     def find(self, exercise_id: str) -> Exercise | None:
@@ -526,36 +533,58 @@ def parse_workout(
     f = fields(source, root, WORKOUT_KEYS, "a workout")
     if "title" not in f:
         raise source.error(root, "a workout needs a `title:`", "like `title: Monday hamstrings`")
+    # Each part of the file is read even when one before it is wrong, so that every
+    # independent mistake is reported in one go.
+    mistakes = Collect()
     folders: list[tuple[str, Path]] = []
     if (n := f.get("library")) is not None:
-        items = n.value if isinstance(n, SequenceNode) else [n]
-        for item, folder_name in zip(items, text_list(source, n, "`library`"), strict=True):
-            folder = (path.parent / folder_name).resolve()
-            if not folder.is_dir():
-                raise source.error(
-                    item,
-                    f"library folder `{folder_name}` does not exist",
-                    f"it is looked up relative to {path.parent}",
-                )
-            if folder not in [p for _, p in folders]:
-                folders.append(("library", folder))
+        with mistakes.each():
+            folders = _library_folders(source, n, path)
     inline: dict[str, Exercise] = {}
+    broken: set[str] = set()
     if (n := f.get("exercises")) is not None:
-        if not isinstance(n, SequenceNode):
-            raise source.error(n, "`exercises:` must be a list of exercises")
-        for item in n.value:
-            exercise, id_node = parse_exercise(source, item)
-            if exercise.id in inline:
-                raise source.error(id_node, f"exercise id `{exercise.id}` is defined twice here")
-            inline[exercise.id] = exercise
-    lib = Library(folders + library.folders, inline)
-    defaults = _settings(source, f.get("defaults"), _Settings(), "`defaults`", BLOCK_SETTING_KEYS)
+        with mistakes.each():
+            if not isinstance(n, SequenceNode):
+                raise source.error(n, "`exercises:` must be a list of exercises")
+            for item in n.value:
+                with mistakes.each():
+                    try:
+                        exercise, id_node = parse_exercise(source, item)
+                    except InputError:
+                        said = str(_key_value(item, "id"))
+                        broken |= {said, re.sub(r"[^a-z0-9]+", "-", said.lower()).strip("-")}
+                        raise
+                    if exercise.id in inline:
+                        raise source.error(
+                            id_node, f"exercise id `{exercise.id}` is defined twice here"
+                        )
+                    inline[exercise.id] = exercise
+    lib = Library(folders + library.folders, inline, broken=broken)
+    defaults = _Settings()
+    with mistakes.each():
+        defaults = _settings(source, f.get("defaults"), defaults, "`defaults`", BLOCK_SETTING_KEYS)
     blocks_node = f.get("blocks")
     if blocks_node is None:
-        raise source.error(
-            root, "a workout needs `blocks:`", "a list like `- exercise: supine-march`"
+        mistakes.errors.append(
+            source.error(
+                root, "a workout needs `blocks:`", "a list like `- exercise: supine-march`"
+            )
         )
-    blocks = _blocks(source, blocks_node, lib, defaults, in_circuit=False)
+    title = about = None
+    voice, music = VoiceSettings(), None
+    with mistakes.each():
+        title = text(source, f.entries["title"][1], "`title`", 120)
+    with mistakes.each():
+        about = text(source, n, "`about`") if (n := f.get("about")) else None
+    with mistakes.each():
+        voice = voice_settings(source, n) if (n := f.get("voice")) is not None else voice
+    with mistakes.each():
+        music = music_choice(source, n, path) if (n := f.get("music")) is not None else None
+    blocks: list[Block] = []
+    if blocks_node is not None:
+        with mistakes.each():
+            blocks = _blocks(source, blocks_node, lib, defaults, in_circuit=False)
+    mistakes.raise_any()
     _check_length(source, blocks)
     if not any(_has_exercise(b) for b in blocks):
         raise source.error(
@@ -563,15 +592,32 @@ def parse_workout(
             "the workout has no exercise in it",
             "add a block like `- exercise: supine-march`",
         )
+    assert title is not None
     return Workout(
         name=name,
-        title=text(source, f.entries["title"][1], "`title`", 120),
-        about=text(source, n, "`about`") if (n := f.get("about")) else None,
+        title=title,
+        about=about,
         path=source.path,
         blocks=tuple(blocks),
-        voice=voice_settings(source, n) if (n := f.get("voice")) is not None else VoiceSettings(),
-        music=music_choice(source, n, path) if (n := f.get("music")) is not None else None,
+        voice=voice,
+        music=music,
     )
+
+
+def _library_folders(source: SourceFile, node: Node, path: Path) -> list[tuple[str, Path]]:
+    folders: list[tuple[str, Path]] = []
+    items = node.value if isinstance(node, SequenceNode) else [node]
+    for item, folder_name in zip(items, text_list(source, node, "`library`"), strict=True):
+        folder = (path.parent / folder_name).resolve()
+        if not folder.is_dir():
+            raise source.error(
+                item,
+                f"library folder `{folder_name}` does not exist",
+                f"it is looked up relative to {path.parent}",
+            )
+        if folder not in [p for _, p in folders]:
+            folders.append(("library", folder))
+    return folders
 
 
 def _has_exercise(block: Block) -> bool:
@@ -632,7 +678,13 @@ def _blocks(
             f"`blocks:` has {len(node.value):,} blocks; at most {MAX_BLOCKS:,}",
             "split the session into several workouts",
         )
-    return [_block(source, item, lib, defaults, in_circuit) for item in node.value]
+    found = Collect()
+    blocks: list[Block] = []
+    for item in node.value:
+        with found.each():
+            blocks.append(_block(source, item, lib, defaults, in_circuit))
+    found.raise_any()
+    return blocks
 
 
 def _check_length(source: SourceFile, blocks: list[Block]) -> None:
@@ -732,6 +784,8 @@ def _exercise_block(
     id_node = f.entries["exercise"][1]
     exercise_id = text(source, id_node, "`exercise`")
     exercise = lib.find(exercise_id)
+    if exercise is None and exercise_id in lib.broken:
+        raise AlreadyReported()  # its definition above is wrong, and said so already
     if exercise is None:
         hint = did_you_mean(exercise_id, lib.known_ids())
         raise source.error(

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from voicecoach.errors import Collect
 from voicecoach.files.yamlsource import SourceFile, bad_character, did_you_mean, kind_of, shorten
 from voicecoach.units import format_duration, parse_duration
 
@@ -47,23 +48,28 @@ def fields(source: SourceFile, node: Node, allowed: dict[str, Any], what: str) -
     if not isinstance(node, MappingNode):
         raise source.error(node, f"{what} must be a mapping of keys, not {kind_of(node)}")
     entries: dict[str, tuple[Node, Node]] = {}
+    found = Collect()  # every unknown or repeated key of the mapping, not only the first
     for key_node, value_node in node.value:
-        if not isinstance(key_node, ScalarNode):
-            raise source.error(key_node, f"keys in {what} must be plain words")
-        key = str(key_node.value)
-        if key in entries:
-            first = entries[key][0].start_mark.line + 1
-            raise source.error(
-                key_node, f"`{key}` is given twice in {what}", f"it was first given on line {first}"
-            )
-        if key not in allowed:
-            hint = did_you_mean(key, allowed)
-            raise source.error(
-                key_node,
-                f"unknown key `{shorten(key)}` in {what}",
-                f"{hint}{capital(what)} takes: {', '.join(allowed)}.",
-            )
-        entries[key] = (key_node, value_node)
+        with found.each():
+            if not isinstance(key_node, ScalarNode):
+                raise source.error(key_node, f"keys in {what} must be plain words")
+            key = str(key_node.value)
+            if key in entries:
+                first = entries[key][0].start_mark.line + 1
+                raise source.error(
+                    key_node,
+                    f"`{key}` is given twice in {what}",
+                    f"it was first given on line {first}",
+                )
+            if key not in allowed:
+                hint = did_you_mean(key, allowed)
+                raise source.error(
+                    key_node,
+                    f"unknown key `{shorten(key)}` in {what}",
+                    f"{hint}{capital(what)} takes: {', '.join(allowed)}.",
+                )
+            entries[key] = (key_node, value_node)
+    found.raise_any()
     return Fields(source, node, entries)
 
 

@@ -265,3 +265,17 @@ def test_the_lock_on_a_part_is_let_go_when_it_is_put_in_place(tmp_path: Path) ->
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     finally:
         os.close(fd)
+
+
+def test_import_passes_over_a_named_pipe_where_a_file_would_go(tmp_path: Path) -> None:
+    folder = tmp_path / "exercises"
+    folder.mkdir()
+    os.mkfifo(folder / "romanian-deadlift.yaml")
+    result = subprocess.run(
+        [sys.executable, "-m", "voicecoach", "import", "free-exercise-db", "--id",
+         "Romanian_Deadlift", "--to", str(folder)],
+        env=user_env(tmp_path), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "romanian-deadlift.yaml" in result.stdout
+    assert "not a file" in result.stdout

@@ -30,25 +30,30 @@ def main() -> None:
     runner = CliRunner()
     problems: collections.Counter[str] = collections.Counter()
     examples: dict[str, str] = {}
-    bad_files = 0
+    bad_files = crashed_files = 0
     started = time.monotonic()
     with tempfile.TemporaryDirectory() as folder:
         for name, data in corpus(count, seed):
             path = Path(folder) / name
             path.write_bytes(data)
-            bad = False
+            bad = crashed = False
             for args in (["check", "--estimate", str(path)], ["show", "--estimate", str(path)]):
                 result = runner.invoke(app, args)
                 found = verdict(str(path), result.exit_code, result.stderr, result.exception)
                 if found:
                     bad = True
                     kind = found.split(":")[0]
+                    crashed |= " " not in kind or kind.startswith(("exit", "a traceback"))
                     problems[kind] += 1
                     examples.setdefault(kind, f"{name} ({args[0]}): {found}")
             bad_files += bad
+            crashed_files += crashed
             path.unlink()
     seconds = time.monotonic() - started
-    print(f"{count} files, {bad_files} with a problem, {seconds:.0f} s")
+    print(
+        f"{count} files, {bad_files} with a problem, {crashed_files} of them an internal "
+        f"error (a traceback or exit 1), {seconds:.0f} s"
+    )
     for kind, n in problems.most_common():
         print(f"  {n:6}  {kind}")
         print(f"          e.g. {examples[kind][:300]}")

@@ -229,10 +229,28 @@ def export_timeline(
     tags = tags or Tags(title=timeline.title, album=timeline.title)
     _make_folder(path.parent)
     chunks = _rendered(timeline, speech, options, progress)
+    _load_codecs()
     with _writing(path), Staged(path, force) as staged:
         _encode(staged.tmp, form, timeline.sample_rate, chunks, tags)
         _tag(staged.tmp, form, tags, timeline.chapters, timeline.sample_rate)
     return path
+
+
+def _load_codecs() -> None:
+    """Import the encoders and taggers before anything is written.
+
+    A signal turned into ``KeyboardInterrupt`` in the middle of a C
+    extension's import crashes the interpreter (soxr did, on SIGTERM), so
+    those imports happen here, where an interrupt leaves nothing behind.
+    """
+    import mutagen.flac
+    import mutagen.id3
+    import mutagen.oggopus
+    import mutagen.oggvorbis
+    import soundfile
+    import soxr
+
+    del mutagen, soundfile, soxr
 
 
 @contextlib.contextmanager
@@ -304,6 +322,7 @@ def export_split(
     rate = timeline.sample_rate
     stream = _Pushback(_rendered(timeline, speech, options, progress))
     staged = [Staged(t, force) for t in targets]
+    _load_codecs()
     try:
         with _writing(folder):
             for i, (part, stage) in enumerate(zip(parts, staged, strict=True)):

@@ -243,6 +243,7 @@ def _load_codecs() -> None:
     extension's import crashes the interpreter (soxr did, on SIGTERM), so
     those imports happen here, where an interrupt leaves nothing behind.
     """
+    import lameenc
     import mutagen.flac
     import mutagen.id3
     import mutagen.oggopus
@@ -250,7 +251,7 @@ def _load_codecs() -> None:
     import soundfile
     import soxr
 
-    del mutagen, soundfile, soxr
+    del lameenc, mutagen, soundfile, soxr
 
 
 @contextlib.contextmanager

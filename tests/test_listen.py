@@ -13,6 +13,7 @@ player handed to its device and on the session log.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -363,7 +364,7 @@ def check_the_commands_acted(
     paused = [i for i, p in enumerate(pulls) if p.paused]
     assert paused, "never paused"
     first = paused[0]
-    held = [p for p in pulls[first:] if p.paused]
+    held = list(itertools.takewhile(lambda p: p.paused, pulls[first:]))
     said = spoken(speech, PAUSED)
     assert np.array_equal(stream_after(pulls, first)[: len(said)], said)
     silent = np.concatenate([p.block for p in held])[len(said) :]

@@ -204,6 +204,7 @@ def test_keys_in_a_real_terminal_pause_and_quit_and_the_terminal_is_restored(tin
     assert '"outcome": "quit"' in history
 
 
+@pytest.mark.flaky(reruns=1)  # a fast capture device can outrun a busy machine's renderer
 def test_music_reaches_the_device_exactly_as_it_is_exported(tmp_path: Path, tiny: str) -> None:
     import soundfile as sf
     from test_music import write_track

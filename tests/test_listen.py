@@ -49,7 +49,9 @@ from voicecoach.voices.base import Pcm
 from voicecoach.voices.cache import PhraseCache
 from voicecoach.voices.piper_engine import PiperEngine
 
-pytestmark = [pytest.mark.engine, pytest.mark.slow]
+# Real time through a real sound server: a busy machine can starve it of a period, so a run
+# that fails is run once more (pytest-rerunfailures) before it counts as a failure.
+pytestmark = [pytest.mark.engine, pytest.mark.slow, pytest.mark.flaky(reruns=1)]
 
 START_S = 10.0
 """The longest a PulseAudio may take to start or stop."""

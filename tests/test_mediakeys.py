@@ -193,6 +193,10 @@ class Desktop:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(WAIT_S)
         self.loop.close()
+        # dbus-fast closes its socket in a loop callback that a stopped loop never runs.
+        sock = getattr(self.bus, "_sock", None)
+        if sock is not None:
+            sock.close()
 
 
 async def _connect() -> MessageBus:

@@ -286,6 +286,11 @@ class MprisKeys:
         self._ready.set()
         with contextlib.suppress(Exception):  # a bus that dies ends the wait with its error
             await bus.wait_for_disconnect()
+        # dbus-fast closes its socket in a callback that a loop about to close may never run.
+        sock = getattr(bus, "_sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.close()
         if not self._closing:
             self._off("the D-Bus session went away")
 

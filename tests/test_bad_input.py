@@ -174,6 +174,21 @@ CASES = [
         "missing_library.yaml:2:11: library folder `../nowhere` does not exist\n  2 | library: [../nowhere]\n    |           ^^^^^^^^^^\n  it is looked up relative to {dir}",
     ),
     (
+        "voice_text",
+        "title: x\nvoice: jeo\nblocks:\n  - exercise: hip-hinge\n",
+        "voice_text.yaml:2:8: `voice` must be a mapping of keys, not text\n  2 | voice: jeo\n    |        ^^^\n  like `voice: {voice: jeo}`; `voice` takes: engine, voice, rate",
+    ),
+    (
+        "voice_engine_text",
+        "title: x\nvoice: Piper\nblocks:\n  - exercise: hip-hinge\n",
+        "voice_engine_text.yaml:2:8: `voice` must be a mapping of keys, not text\n  2 | voice: Piper\n    |        ^^^^^\n  like `voice: {engine: Piper}`; `voice` takes: engine, voice, rate",
+    ),
+    (
+        "voice_engine_unknown",
+        "title: x\nvoice: {engine: pipr}\nblocks:\n  - exercise: hip-hinge\n",
+        "voice_engine_unknown.yaml:2:17: `voice.engine` is `pipr`\n  2 | voice: {engine: pipr}\n    |                 ^^^^\n  did you mean `piper`? the engines are: pyttsx3, piper",
+    ),
+    (
         "block_kind",
         "title: x\nblocks:\n  - exercize: hip-hinge\n",
         "block_kind.yaml:3:5: a block must start with `exercise:`, `say:`, `rest:` or `circuit:`\n  3 |   - exercize: hip-hinge\n    |     ^^^^^^^^\n  did you mean `exercise`? see the format in the README",

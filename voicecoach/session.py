@@ -67,6 +67,10 @@ def prepare(
     workout = name if isinstance(name, Workout) else load_workout(str(name), cwd)
     lengths: PhraseLengths
     if estimate:
+        from voicecoach.voices import check_choice
+
+        flags = voice or VoiceSettings()
+        check_choice(workout.voice, flags.engine, flags.voice, flags.rate)
         lengths = EstimatedLengths()
     else:
         lengths = (open_speech or open_real_speech)(

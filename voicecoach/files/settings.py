@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from yaml.nodes import Node
+from yaml.nodes import Node, ScalarNode
 
 from voicecoach import paths
 from voicecoach.files.fields import ENGINE_NAMES, MUSIC, VOICE_KEYS
@@ -58,13 +58,14 @@ def merge(*layers: VoiceSettings | None) -> VoiceSettings:
     for layer in layers:
         if layer is None:
             continue
-        engine, voice = result.engine, result.voice
+        engine, voice, voice_at = result.engine, result.voice, result.voice_at
         if layer.engine is not None and layer.engine != engine:
-            engine, voice = layer.engine, None
+            engine, voice, voice_at = layer.engine, None, None
         result = VoiceSettings(
             engine=engine,
             voice=layer.voice if layer.voice is not None else voice,
             rate=layer.rate if layer.rate is not None else result.rate,
+            voice_at=layer.voice_at if layer.voice is not None else voice_at,
         )
     return result
 
@@ -95,13 +96,23 @@ def _engine(source: SourceFile, node: Node) -> str:
 
 def voice_settings(source: SourceFile, node: Node) -> VoiceSettings:
     """A `voice:` mapping, in a workout or in the config file."""
+    if isinstance(node, ScalarNode) and isinstance(node.value, str) and node.value.strip():
+        written = shorten(node.value.strip())
+        key = "engine" if written.lower() in ENGINE_NAMES else "voice"
+        raise source.error(
+            node,
+            f"`voice` must be a mapping of keys, not {kind_of(node)}",
+            f"like `voice: {{{key}: {written}}}`; `voice` takes: {', '.join(VOICE_KEYS)}",
+        )
     f = fields(source, node, VOICE_KEYS, "`voice`")
+    voice = f.get("voice")
     return VoiceSettings(
         engine=_engine(source, n) if (n := f.get("engine")) else None,
-        voice=text(source, n, "`voice.voice`", 200) if (n := f.get("voice")) else None,
+        voice=text(source, voice, "`voice.voice`", 200) if voice else None,
         rate=integer(source, n, "`voice.rate`", MIN_RATE, MAX_RATE)
         if (n := f.get("rate"))
         else None,
+        voice_at=source.spot(voice) if voice else None,
     )
 
 

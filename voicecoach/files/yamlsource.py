@@ -24,7 +24,7 @@ from yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from voicecoach.errors import InputError
-from voicecoach.model import Where
+from voicecoach.model import Spot, Where
 
 MAX_BYTES = 2_000_000
 MAX_DEPTH = 20
@@ -144,22 +144,48 @@ class SourceFile:
         self, line: int, col: int, what: str, hint: str | None = None, width: int = 1
     ) -> InputError:
         """Like ``error`` but at a 0-based line and column."""
-        text = f"{self.path}:{line + 1}:{col + 1}: {what}"
-        if 0 <= line < len(self.lines):
-            source_line = self.lines[line].rstrip("\n")
-            number = str(line + 1)
-            pad = " " * len(number)
-            shown = source_line.expandtabs(1)
-            if len(shown) > _SNIPPET:  # a window around the mistake, not a 2 MB line
-                start = max(0, col - _SNIPPET // 2)
-                shown = ("…" if start else "") + shown[start : start + _SNIPPET] + "…"
-                col = col - start + (1 if start else 0)
-            shown = "".join(c if c.isprintable() else " " for c in shown)
-            width = max(1, min(width, len(shown) - col)) if col < len(shown) else 1
-            text += f"\n  {number} | {shown}\n  {pad} | {' ' * col}{'^' * width}"
-        if hint:
-            text += f"\n  {hint}"
-        return InputError(text)
+        source_line = self.lines[line] if 0 <= line < len(self.lines) else None
+        return _pointing(self.path, line, col, source_line, what, hint, width)
+
+    def spot(self, node: Node) -> Spot:
+        """Where ``node`` is, with its line, for ``spot_error`` once this file is gone."""
+        start, end = node.start_mark, node.end_mark
+        width = end.column - start.column if end.line == start.line else 0
+        line = self.lines[start.line] if start.line < len(self.lines) else ""
+        return Spot(self.where(node), line, max(1, width))
+
+
+def spot_error(spot: Spot, what: str, hint: str | None = None) -> InputError:
+    """The ``InputError`` that ``SourceFile.error`` would give at ``spot``."""
+    where = spot.where
+    return _pointing(where.file, where.line - 1, where.col - 1, spot.line, what, hint, spot.width)
+
+
+def _pointing(
+    path: str,
+    line: int,
+    col: int,
+    source_line: str | None,
+    what: str,
+    hint: str | None,
+    width: int,
+) -> InputError:
+    """``file:line:col: what``, the line with a caret under the mistake, and the hint."""
+    text = f"{path}:{line + 1}:{col + 1}: {what}"
+    if source_line is not None:
+        number = str(line + 1)
+        pad = " " * len(number)
+        shown = source_line.rstrip("\n").expandtabs(1)
+        if len(shown) > _SNIPPET:  # a window around the mistake, not a 2 MB line
+            start = max(0, col - _SNIPPET // 2)
+            shown = ("…" if start else "") + shown[start : start + _SNIPPET] + "…"
+            col = col - start + (1 if start else 0)
+        shown = "".join(c if c.isprintable() else " " for c in shown)
+        width = max(1, min(width, len(shown) - col)) if col < len(shown) else 1
+        text += f"\n  {number} | {shown}\n  {pad} | {' ' * col}{'^' * width}"
+    if hint:
+        text += f"\n  {hint}"
+    return InputError(text)
 
 
 def read_text(path: Path, name: str, folder_hint: str, limit: int, limit_hint: str) -> str:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from voicecoach.errors import EngineError
-from voicecoach.model import VoiceSettings
-from voicecoach.voices.base import Engine, Speech
+from voicecoach.errors import EngineError, VoicecoachError
+from voicecoach.model import Spot, VoiceSettings
+from voicecoach.voices.base import Engine, Speech, UnknownVoice, check_rate
 from voicecoach.voices.cache import PhraseCache
 
 FALLBACK_ENGINE = "pyttsx3"
@@ -90,9 +90,32 @@ def open_speech(
 
     ``on_synth(text)`` is called before each phrase that has to be synthesized.
     """
-    chosen = choose(settings, engine, voice, rate)
+    return PhraseCache(open_chosen(choose(settings, engine, voice, rate)), on_synth=on_synth)
+
+
+def open_chosen(chosen: VoiceSettings) -> Engine:
+    """``open_engine`` for what ``choose`` decided; a voice the engine lacks is an error at
+    the place a file named it."""
     assert chosen.engine is not None
-    return PhraseCache(open_engine(chosen.engine, chosen.voice, chosen.rate), on_synth=on_synth)
+    try:
+        return open_engine(chosen.engine, chosen.voice, chosen.rate)
+    except UnknownVoice as error:
+        raise error.at(chosen.voice_at) from None
+
+
+def check_choice(
+    settings: VoiceSettings | None = None,
+    engine: str | None = None,
+    voice: str | None = None,
+    rate: int | None = None,
+) -> VoiceSettings:
+    """``choose``, checked as far as it can be without starting an engine (for estimates):
+    ``config.yaml`` is read and the engine's name must be one there is."""
+    chosen = choose(settings, engine, voice, rate)
+    if str(chosen.engine).strip().lower() not in ENGINES:
+        open_engine(str(chosen.engine))  # says which engines there are
+    check_rate(chosen.rate)
+    return chosen
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +128,13 @@ class EngineStatus:
     engine: Engine | None = None
 
 
-def engine_status(name: str, voice: str | None = None, rate: int | None = None) -> EngineStatus:
+def engine_status(
+    name: str, voice: str | None = None, rate: int | None = None, voice_at: Spot | None = None
+) -> EngineStatus:
     """Try to open an engine; report what was found instead of raising."""
     try:
-        opened = open_engine(name, voice, rate)
-    except EngineError as error:
+        opened = open_chosen(VoiceSettings(name, voice, rate, voice_at))
+    except VoicecoachError as error:
         return EngineStatus(name, False, str(error))
     return EngineStatus(name, True, opened.identity(), opened)
 
@@ -120,10 +145,12 @@ __all__ = [
     "EngineStatus",
     "PhraseCache",
     "Speech",
+    "check_choice",
     "choose",
     "choose_why",
     "default_engine",
     "engine_status",
+    "open_chosen",
     "open_engine",
     "open_speech",
 ]

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from voicecoach.errors import EngineError
+from voicecoach.errors import EngineError, VoicecoachError
+from voicecoach.files.yamlsource import shorten, spot_error, suggest
+from voicecoach.model import Spot
 
 Pcm = npt.NDArray[np.int16]
 """Mono 16-bit PCM at the engine's sample rate."""
@@ -105,9 +106,27 @@ def find_voice(voices: list[VoiceInfo], wanted: str, engine: str) -> str:
         found = [v for v in voices if match(v)]
         if found:
             return found[0].id
-    names = [v.id for v in voices] + [v.name for v in voices]
-    close = difflib.get_close_matches(wanted, names, n=3)
-    hint = f" Did you mean {', '.join(close)}?" if close else ""
-    raise EngineError(
-        f"{engine} has no voice {wanted!r}.{hint} `voicecoach voices --engine {engine}` lists them."
-    )
+    raise UnknownVoice(engine, wanted, voices)
+
+
+class UnknownVoice(EngineError):
+    """An engine has no voice by the name asked for; ``at`` points at where a file named it."""
+
+    SHOWN = 6
+    """Up to this many voices are named in the message; more are left to `voicecoach voices`."""
+
+    def __init__(self, engine: str, wanted: str, voices: list[VoiceInfo]) -> None:
+        ids = [v.id for v in voices]
+        self.what = f"{engine} has no voice `{shorten(wanted)}`"
+        listed = f"`voicecoach voices --engine {engine}` lists them"
+        if 0 < len(ids) <= self.SHOWN:
+            listed = f"its voices are: {', '.join(ids)}"
+        close = suggest(wanted, ids + [v.name for v in voices])
+        by_name = {v.name: v.id for v in voices}
+        close = by_name.get(close, close) if close else None
+        self.hint = (f"did you mean `{close}`? " if close else "") + listed
+        super().__init__(f"{self.what}\n  {self.hint}")
+
+    def at(self, spot: Spot | None) -> VoicecoachError:
+        """This error at the place a file named the voice (itself when no file did)."""
+        return self if spot is None else spot_error(spot, self.what, self.hint)

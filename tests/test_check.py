@@ -240,3 +240,33 @@ def test_an_estimate_still_refuses_an_engine_there_is_not(
     result = runner.invoke(app, [command, str(tmp_path / "w.yaml"), "--estimate", *flags])
     assert result.exit_code == 2
     assert result.stderr == f"error: {message.replace('{config}', str(config_path()))}\n"
+
+
+LONG_WORD = (
+    "title: W\nexercises:\n  - id: tap\n    name: Tap\n    reps: 2\n    tempo: 1-0-1-0\n"
+    "    phases: {lower: Slowly lower yourself all the way down}\n"
+    "blocks:\n  - exercise: tap\n"
+)
+
+
+def test_estimate_warnings_say_the_length_is_estimated_not_the_voices(tmp_path: Path) -> None:
+    (tmp_path / "w.yaml").write_text(LONG_WORD)
+    result = runner.invoke(app, ["check", "--estimate", str(tmp_path / "w.yaml")])
+    assert result.exit_code == 0
+    assert "it takes 2.6 s at the estimated speaking rate and its phase lasts 1 s" in result.stderr
+    assert "with this voice" not in result.stderr
+
+
+def test_warnings_with_a_voice_say_it_is_this_voice(tmp_path: Path) -> None:
+    from voicecoach.compiler.compile import compile_report
+    from voicecoach.files.load import load_workout
+
+    class Voice:
+        sample_rate = 1000
+
+        def length(self, text: str) -> int:
+            return 100 * len(text)
+
+    (tmp_path / "w.yaml").write_text(LONG_WORD)
+    warnings = compile_report(load_workout(str(tmp_path / "w.yaml")), Voice()).warnings
+    assert any("it takes 3.8 s with this voice and" in str(w) for w in warnings), warnings

@@ -23,7 +23,8 @@ def invoke(*args: str) -> tuple[int, str, str]:
 
 MIX = """\
 # mix.yaml, made by `voicecoach new`. Change anything: `voicecoach check mix`
-# says whether it is valid and `voicecoach show mix --estimate` how it sounds.
+# says whether it is valid, `voicecoach show mix --estimate` its timing without
+# synthesizing any speech; `voicecoach play mix` (or `export`) lets you hear it.
 title: Mix                    # spoken first
 about: Staggered stance Romanian deadlift, Supine march and Hip hinge drill.
 defaults:

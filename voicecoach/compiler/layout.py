@@ -55,7 +55,7 @@ from voicecoach.compiler.script import (
 from voicecoach.errors import VoicecoachError
 from voicecoach.model import Event, SetSpan, Where
 from voicecoach.units import duration_words, number_words
-from voicecoach.voices.base import PhraseLengths
+from voicecoach.voices.base import EstimatedLengths, PhraseLengths
 
 MIN_GAP_MS = 250
 """The least silence between any two prompts."""
@@ -134,6 +134,12 @@ class _Layout:
         self.sets = 0
         self.span_start: int | None = None
         self.warned: set[str] = set()
+        self.by_voice = (
+            "at the estimated speaking rate"
+            if isinstance(speech, EstimatedLengths)
+            else "with this voice"
+        )
+        """How a warning says where a phrase's length came from."""
 
     def ms(self, ms: int) -> int:
         """Milliseconds -> samples, rounded the same way everywhere."""
@@ -274,7 +280,7 @@ class _Layout:
                     warnings += self._warn(
                         None,
                         f"the countdown `{word}` is left out: it takes "
-                        f"{self.seconds(event.end - event.start)} with this voice; "
+                        f"{self.seconds(event.end - event.start)} {self.by_voice}; "
                         "speed up the voice",
                     )
         if section.rest_ms:
@@ -407,7 +413,7 @@ class _Layout:
             warnings += self._warn(
                 None,
                 f"`{ctx.exercise}`: a hold of {section.ms / 1000:g} s is shorter than "
-                f"`Hold.` with this voice; it lasts {self.seconds(release_at - start)}",
+                f"`Hold.` {self.by_voice}; it lasts {self.seconds(release_at - start)}",
             )
         release = self._event(release_at, "Release.", "done", ctx, beat=True)
         events.append(release)
@@ -527,7 +533,7 @@ class _Layout:
                 placed.warnings += self._warn(
                     where,
                     f"{label}: `{word}` is left out: it takes "
-                    f"{self.seconds(self.length(word))} with this voice and its phase lasts "
+                    f"{self.seconds(self.length(word))} {self.by_voice} and its phase lasts "
                     f"{phase.ms / 1000:g} s; a phase of {_half_up(need, self.rate)} s would fit "
                     "it, or a shorter word, or a faster voice",
                 )
@@ -589,7 +595,7 @@ class _Layout:
                 return events, self._warn(
                     section.where,
                     f"{section.label}: the count `{count}` is left out: `{word.text}` takes "
-                    f"{self.seconds(word.end - word.start)} with this voice and runs into it; "
+                    f"{self.seconds(word.end - word.start)} {self.by_voice} and runs into it; "
                     "slow the tempo, shorten the phase names, or speed up the voice",
                 )
             return events, self._warn(

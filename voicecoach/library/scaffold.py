@@ -163,7 +163,8 @@ def scaffold(
     about = f"{_join(names)}." if len(_join(names)) <= MAX_ABOUT else None
     lines = [
         f"# {name}.yaml, made by `voicecoach new`. Change anything: `voicecoach check {name}`",
-        f"# says whether it is valid and `voicecoach show {name} --estimate` how it sounds.",
+        f"# says whether it is valid, `voicecoach show {name} --estimate` its timing without",
+        f"# synthesizing any speech; `voicecoach play {name}` (or `export`) lets you hear it.",
         _line(f"title: {_scalar(shown_title)}", "spoken first"),
     ]
     if about:

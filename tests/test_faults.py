@@ -287,3 +287,58 @@ def test_import_passes_over_a_named_pipe_where_a_file_would_go(tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     assert "romanian-deadlift.yaml" in result.stdout
     assert "not a file" in result.stdout
+
+
+AS_A_USER = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from fakes import fake_env
+from typer.testing import CliRunner
+from voicecoach.cli import app
+result = CliRunner().invoke(app, ["show", sys.argv[2]], obj=fake_env())
+print(result.exit_code)
+sys.stderr.write(result.stderr)
+"""
+
+
+def show_as_a_user(tiny: str) -> tuple[int, str]:
+    """``show`` with the fake voice in a process that folder permissions stop, as they stop a
+    user: as root, one without the capabilities that let root past them."""
+    plain = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
+    command = [*(plain if os.geteuid() == 0 else []), sys.executable, "-c", AS_A_USER]
+    done = subprocess.run(
+        [*command, str(ROOT / "tests"), tiny], capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout.strip(), done.stderr
+    return int(done.stdout.split()[-1]), done.stderr
+
+
+@pytest.mark.parametrize("blocked", ["voice", "cache"])
+def test_a_cache_folder_that_cannot_be_read_is_named_with_what_to_do(
+    blocked: str, tiny: str, user_dirs: Path
+) -> None:
+    cache = user_dirs / "cache"
+    assert runner.invoke(app, ["show", tiny], obj=fake_env()).exit_code == 0
+    (voice,) = (cache / "phrases").iterdir()
+    folder = voice if blocked == "voice" else cache
+    folder.chmod(0)
+    try:
+        code, stderr = show_as_a_user(tiny)
+    finally:
+        folder.chmod(0o755)
+    assert (code, stderr) == (
+        2,
+        f"error: cannot read the phrase cache in {folder}: permission denied; make it yours "
+        f"again (`chmod -R u+rwX {folder}`) or delete it: the cache is safe to delete\n",
+    )
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(tiny: str, user_dirs: Path) -> None:
+    cache = user_dirs / "cache"
+    cache.chmod(0o555)
+    try:
+        code, stderr = show_as_a_user(tiny)
+    finally:
+        cache.chmod(0o755)
+    assert (code, stderr) == (0, "")
+    assert not (cache / "phrases").exists()

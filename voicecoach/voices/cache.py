@@ -15,7 +15,9 @@ first one written wins and everyone reads it.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import struct
 import zlib
 from collections import OrderedDict
@@ -25,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from voicecoach import paths
+from voicecoach.errors import InputError, VoicecoachError
 from voicecoach.files.writer import Staged
 from voicecoach.voices.base import Engine, Pcm
 from voicecoach.voices.level import level_phrase
@@ -56,7 +59,8 @@ class PhraseCache:
         self.engine = engine
         self.identity = engine.identity()
         voice_key = hashlib.sha256(f"{FORMAT}\n{self.identity}".encode()).hexdigest()[:20]
-        self.folder = (root or paths.cache_dir() / "phrases") / voice_key
+        self.root = root or paths.cache_dir() / "phrases"
+        self.folder = self.root / voice_key
         self.on_synth = on_synth
         self.synth_calls = 0
         self.disk_reads = 0
@@ -95,7 +99,10 @@ class PhraseCache:
         if pcm is not None:
             self.disk_reads += 1
         else:
-            damaged = path.exists()
+            try:
+                damaged = path.exists()
+            except OSError as error:
+                raise cache_error(self.root, self.folder, error) from None
             if self.on_synth is not None:
                 self.on_synth(text)
             made = level_phrase(self.engine.synthesize(text), self.sample_rate)
@@ -115,6 +122,31 @@ class PhraseCache:
         while self._held > self._budget and len(self._audio) > 1:
             _, old = self._audio.popitem(last=False)
             self._held -= old.nbytes
+
+
+def cache_error(root: Path, folder: Path, error: OSError) -> VoicecoachError:
+    """What a user reads when the phrase cache cannot be looked into: which folder, and
+    what to do (the cache is safe to delete)."""
+    if error.errno not in (errno.EACCES, errno.EPERM):
+        return VoicecoachError(f"cannot read the phrase cache in {folder}: {error.strerror}")
+    blocked = next((f for f in (root.parent, root, folder) if _unusable(f)), folder)
+    try:
+        theirs = blocked.stat().st_uid != os.getuid()
+    except (OSError, AttributeError):
+        theirs = False
+    fix = f"sudo chown -R $USER {blocked}" if theirs else f"chmod -R u+rwX {blocked}"
+    return InputError(
+        f"cannot read the phrase cache in {blocked}: permission denied; make it yours "
+        f"again (`{fix}`) or delete it: the cache is safe to delete"
+    )
+
+
+def _unusable(folder: Path) -> bool:
+    """Whether ``folder`` exists but this user cannot list and enter it."""
+    try:
+        return folder.is_dir() and not os.access(folder, os.R_OK | os.X_OK)
+    except OSError:
+        return False
 
 
 def read_entry(path: Path, sample_rate: int) -> Pcm | None:

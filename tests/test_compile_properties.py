@@ -7,7 +7,14 @@ import hashlib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from voicecoach.compiler.compile import Compiled, compile_report, compile_workout
+from voicecoach.compiler.compile import (
+    Compiled,
+    SessionEnd,
+    compile_events,
+    compile_report,
+    compile_workout,
+)
+from voicecoach.compiler.layout import MIN_GAP_MS
 from voicecoach.files.load import rep_steps
 from voicecoach.model import (
     CircuitBlock,
@@ -21,7 +28,9 @@ from voicecoach.model import (
     Timeline,
     Workout,
 )
+from voicecoach.player.history import set_keys
 from voicecoach.units import duration_words, number_words
+from voicecoach.voices.base import EstimatedLengths
 
 RATE = 22050
 
@@ -462,3 +471,26 @@ def test_circuit_events_carry_their_round_and_each_exercise_round_is_a_chapter(
     workout: Workout,
 ) -> None:
     check_rounds(workout, compile_report(workout, short_lengths()))
+
+
+@SETTINGS
+@given(workouts())
+def test_what_is_placed_is_settled_up_to_its_end_and_the_gap(workout: Workout) -> None:
+    """What ``play`` relies on to start before the session is compiled: once a prompt is
+    placed, nothing placed after it starts before its end plus ``MIN_GAP_MS``, and the
+    estimate has the very same sets as the voice's timeline."""
+    lengths = short_lengths()
+    gap = (MIN_GAP_MS * RATE + 500) // 1000
+    horizon = 0
+    for item in compile_events(workout, lengths):
+        if isinstance(item, Event):
+            assert item.start >= horizon
+            horizon = item.end + gap
+        elif isinstance(item, SessionEnd):
+            assert item.duration >= horizon
+    estimate = compile_workout(workout, EstimatedLengths(RATE))
+    real = compile_workout(workout, lengths)
+    assert set_keys(estimate) == set_keys(real)
+    assert [(s.exercise, s.name, s.chapter) for s in estimate.sets] == [
+        (s.exercise, s.name, s.chapter) for s in real.sets
+    ]

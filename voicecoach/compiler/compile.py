@@ -23,6 +23,7 @@ from voicecoach.model import Chapter, Event, SetSpan, Timeline, Workout
 from voicecoach.voices.base import EstimatedLengths, PhraseLengths
 
 __all__ = [
+    "Assembly",
     "ChapterStart",
     "CompileWarning",
     "Compiled",
@@ -69,34 +70,76 @@ def compile_workout(workout: Workout, lengths: PhraseLengths) -> Timeline:
 
 def compile_report(workout: Workout, lengths: PhraseLengths) -> Compiled:
     """Like ``compile_workout``, with the warnings about words that could not be said."""
-    events: list[Event] = []
-    starts: list[ChapterStart] = []
-    sets: list[SetSpan] = []
-    warnings: list[CompileWarning] = []
-    duration = 0
+    assembly = Assembly(workout.title, workout.name, lengths.sample_rate)
     for item in compile_events(workout, lengths):
+        assembly.add(item)
+    return Compiled(assembly.timeline(), assembly.warnings())
+
+
+class Assembly:
+    """The placed items of one compile, gathered into a ``Timeline`` as they come.
+
+    ``timeline()`` can be asked at any point: before ``SessionEnd`` it holds
+    what is placed so far, and its last chapter (and its length) end at
+    ``duration`` if given, else at the end of the last event.
+    """
+
+    def __init__(self, title: str, workout: str, sample_rate: int) -> None:
+        self.title = title
+        self.workout = workout
+        self.sample_rate = sample_rate
+        self.events: list[Event] = []
+        self.starts: list[ChapterStart] = []
+        self.sets: list[SetSpan] = []
+        self.warned: list[CompileWarning] = []
+        self.duration: int | None = None
+        """The session's length, once ``SessionEnd`` has come."""
+
+    @classmethod
+    def of(cls, timeline: Timeline) -> Assembly:
+        """The assembly that gives ``timeline`` back, whole."""
+        assembly = cls(timeline.title, timeline.workout, timeline.sample_rate)
+        assembly.events = sorted(timeline.events, key=lambda e: e.start)
+        assembly.starts = [ChapterStart(c.title, c.start) for c in timeline.chapters]
+        assembly.sets = list(timeline.sets)
+        assembly.duration = timeline.duration
+        return assembly
+
+    def add(self, item: Placed) -> None:
         if isinstance(item, Event):
-            events.append(item)
+            self.events.append(item)
         elif isinstance(item, ChapterStart):
-            starts.append(item)
+            self.starts.append(item)
         elif isinstance(item, SetSpan):
-            sets.append(item)
+            self.sets.append(item)
         elif isinstance(item, CompileWarning):
-            warnings.append(item)
+            self.warned.append(item)
         else:
-            duration = item.duration
-    ends = [c.start for c in starts[1:]] + [duration]
-    chapters = tuple(Chapter(c.title, c.start, end) for c, end in zip(starts, ends, strict=True))
-    timeline = Timeline(
-        title=workout.title,
-        sample_rate=lengths.sample_rate,
-        duration=duration,
-        chapters=chapters,
-        events=tuple(events),
-        sets=tuple(sets),
-        workout=workout.name,
-    )
-    return Compiled(timeline, tuple(dict.fromkeys(warnings)))
+            self.duration = item.duration
+
+    def timeline(self, duration: int | None = None) -> Timeline:
+        """The session so far (the whole of it once ``SessionEnd`` has come)."""
+        if self.duration is not None:
+            duration = self.duration
+        elif duration is None:
+            duration = self.events[-1].end if self.events else 0
+        ends = [c.start for c in self.starts[1:]] + [duration][: len(self.starts)]
+        chapters = tuple(
+            Chapter(c.title, c.start, end) for c, end in zip(self.starts, ends, strict=True)
+        )
+        return Timeline(
+            title=self.title,
+            sample_rate=self.sample_rate,
+            duration=duration,
+            chapters=chapters,
+            events=tuple(self.events),
+            sets=tuple(self.sets),
+            workout=self.workout,
+        )
+
+    def warnings(self) -> tuple[CompileWarning, ...]:
+        """Each warning once, in the order they came."""
+        return tuple(dict.fromkeys(self.warned))
 
 
 def _minutes(workout: Workout) -> int:

@@ -230,11 +230,16 @@ class _Layout:
 
     # Sections.
 
-    def talk(self, section: Talk) -> list[Placed]:
-        events: list[Event] = []
-        chapters: list[ChapterStart] = []
-        self.cursor = self._lay(self._free_start(), section.prompts, events, chapters)
-        return self._out(events, chapters)
+    def talk(self, section: Talk) -> Iterator[Placed]:
+        # Prompt by prompt: each is placed (and its phrase made) before the next is looked
+        # at, so the session's first words can be heard while the next are being made.
+        at = self._free_start()
+        for prompt in section.prompts:
+            events: list[Event] = []
+            chapters: list[ChapterStart] = []
+            at = self._lay(at, [prompt], events, chapters)
+            yield from self._out(events, chapters)
+        self.cursor = at
 
     def _lead_in_need(self, rest_ms: int, section: LeadIn) -> tuple[int, int]:
         """(free speech, everything) in samples, for a rest of ``rest_ms``."""

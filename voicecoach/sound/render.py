@@ -23,9 +23,9 @@ music can neither change the voice nor be squeezed by a limiter meant for it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -50,6 +50,30 @@ class RenderOptions:
     music: MusicMix | None = None
 
 
+class Score(Protocol):
+    """The prompts to render, perhaps still being placed (``compiler.live.LiveTimeline``)."""
+
+    @property
+    def sample_rate(self) -> int: ...
+
+    def settled(self, end: int) -> tuple[Sequence[Event], int | None]:
+        """Once every prompt that sounds before ``end`` is known: the prompts in time order
+        (a list that may grow at its end) and the session's length, if known."""
+        ...
+
+
+class Whole:
+    """A finished ``Timeline`` as a ``Score``."""
+
+    def __init__(self, timeline: Timeline) -> None:
+        self.sample_rate = timeline.sample_rate
+        self._events = sorted(timeline.events, key=lambda e: e.start)
+        self._duration = timeline.duration
+
+    def settled(self, end: int) -> tuple[Sequence[Event], int | None]:
+        return self._events, self._duration
+
+
 def tick(sample_rate: int) -> Pcm:
     """A 40 ms 1 kHz tick with a soft envelope, quiet enough to sit under a voice."""
     n = sample_rate * 40 // 1000
@@ -59,7 +83,7 @@ def tick(sample_rate: int) -> Pcm:
 
 
 def render_chunks(
-    timeline: Timeline,
+    timeline: Timeline | Score,
     speech: Speech,
     start: int = 0,
     options: RenderOptions | None = None,
@@ -70,19 +94,31 @@ def render_chunks(
     The chunks laid end to end are exactly ``timeline.duration - start``
     samples long; each event's audio begins at sample ``event.start``. The
     music, if any, begins at ``music_at`` on its own clock (``play`` keeps it
-    going across jumps) and fades in from ``start``.
+    going across jumps) and fades in from ``start``. A ``Score`` still being
+    placed is rendered as far as it is settled, a chunk at a time; the music
+    needs the whole ``Timeline``.
     """
     opts = options or RenderOptions()
     if opts.chunk < 1:
         raise ValueError("chunk must be at least one sample")
-    events = sorted(timeline.events, key=lambda e: e.start)
-    beep = tick(timeline.sample_rate) if opts.tone else None
+    score = Whole(timeline) if isinstance(timeline, Timeline) else timeline
+    if opts.music is not None and not isinstance(timeline, Timeline):
+        raise ValueError("music is laid under a whole timeline")
+    rate = score.sample_rate
+    beep = tick(rate) if opts.tone else None
     ticked: dict[str, Pcm] = {}
     first = 0
     pos = max(0, start)
-    mixer = opts.music.mixer(timeline, pos, music_at) if opts.music is not None else None
-    while pos < timeline.duration:
-        end = min(pos + opts.chunk, timeline.duration)
+    mixer = (
+        opts.music.mixer(timeline, pos, music_at)
+        if opts.music is not None and isinstance(timeline, Timeline)
+        else None
+    )
+    while True:
+        events, duration = score.settled(pos + opts.chunk)
+        if duration is not None and pos >= duration:
+            return
+        end = pos + opts.chunk if duration is None else min(pos + opts.chunk, duration)
         while first < len(events) and events[first].end <= pos:
             first += 1
         i = first
@@ -101,9 +137,7 @@ def render_chunks(
                 if beep is not None and event.kind in TICK_KINDS:
                     audio = ticked.get(event.text)
                     if audio is None:
-                        audio = ticked[event.text] = with_tick(
-                            speech.audio(event.text), beep, timeline.sample_rate
-                        )
+                        audio = ticked[event.text] = with_tick(speech.audio(event.text), beep, rate)
                 else:
                     audio = speech.audio(event.text)
                 _place(mix, pos, event, audio)
@@ -138,7 +172,7 @@ def with_tick(audio: Pcm, beep: Pcm, sample_rate: int) -> Pcm:
     return out
 
 
-def _overlaps(events: list[Event], i: int) -> bool:
+def _overlaps(events: Sequence[Event], i: int) -> bool:
     """Whether event ``i`` shares samples with the next event."""
     return i + 1 < len(events) and events[i + 1].start < events[i].end
 

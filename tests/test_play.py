@@ -106,7 +106,7 @@ class RecordingLog:
     def set_hard(self, span: SetSpan) -> None:
         self.calls.append(("hard", span.index, None))
 
-    def end(self, outcome: str, position: int) -> None:
+    def end(self, outcome: str, position: int, duration: int | None = None) -> None:
         self.calls.append(("end", outcome, position))
 
     def sets(self) -> list[tuple[object, object]]:

@@ -684,14 +684,25 @@ MusicLevelOption = typer.Option(
 
 
 def _music(
-    workout: Any, timeline: Any, speech: Any, flag: str | None, off: bool, level: float, say: Any
+    workout: Any,
+    timeline: Callable[[], Any],
+    speech: Any,
+    flag: str | None,
+    off: bool,
+    level: float,
+    say: Any,
 ) -> Any:
-    """The session's music (``sound/music.py``), or None; ``InputError`` if none can play."""
+    """The session's music (``sound/music.py``), or None; ``InputError`` if none can play.
+    ``timeline()`` gives the whole timeline, asked for only when there is music."""
     from voicecoach.files.settings import load_music
-    from voicecoach.sound.music import music_for
+    from voicecoach.sound.music import chosen_music, open_music
 
     named = [workout.music, None if off or flag else load_music()]
-    return music_for(flag, off, named, timeline, speech.audio, level_lu=level, warn=say)
+    chosen = chosen_music(flag, off, named)
+    if chosen is None:
+        return None
+    path, shown = chosen
+    return open_music(path, timeline(), speech.audio, level_lu=level, warn=say, shown=shown)
 
 
 @command("export")
@@ -740,7 +751,7 @@ def export(
     with _terminate_as_interrupt(env().signals), _progress() as bar:
         session = prepare(workout, engine, voice, rate, on_synth=bar.synthesizing if bar else None)
         speech, timeline = session.speech, session.timeline
-        mix = _music(workout, timeline, speech, music, no_music, music_level, _warn)
+        mix = _music(workout, lambda: timeline, speech, music, no_music, music_level, _warn)
         options = RenderOptions(tone=tone, music=mix)
         progress = bar.rendering if bar else None
         if split:
@@ -817,7 +828,7 @@ def play(
     from voicecoach.player.history import FINISHED, QUIT, SafeLog
     from voicecoach.player.keys import NoKeys
     from voicecoach.player.play import HELP, Player, resumption
-    from voicecoach.session import prepare as prepare_session
+    from voicecoach.session import prepare_live
     from voicecoach.sound.render import RenderOptions
     from voicecoach.sound.sinks import check_backend
 
@@ -826,6 +837,7 @@ def play(
     console = _StatusConsole(e)
     history, locked = _open_history(console.say)
     log: SafeLog | None = None
+    closing = contextlib.ExitStack()
     try:
         chosen = todays_workout(name, plan_path, history, console.say, resume)
         if chosen is None:
@@ -843,18 +855,17 @@ def play(
             sinks.append(e.open_sink(backend, opened.sample_rate, named))
             return opened
 
-        session = prepare_session(
+        session = prepare_live(
             chosen,
             VoiceSettings(engine=engine, voice=voice, rate=rate),
             cwd=e.cwd,
             open_speech=speech_then_device,
         )
-        workout, timeline = session.workout, session.timeline
-        for warning in session.warnings:
-            console.say(str(warning))
+        workout, live = session.workout, session.timeline
+        closing.callback(live.close)
         mix = _music(
             workout,
-            timeline,
+            live.whole,  # music is levelled to the whole session's voice
             session.speech,
             music,
             no_music,
@@ -863,7 +874,7 @@ def play(
         )
         start, resumed = 0, None
         if resume:
-            found = resumption(history, timeline)
+            found = resumption(history, live.whole())
             start, resumed = found.start, found.session
             for line in found.message.splitlines():
                 console.say(line)
@@ -871,12 +882,13 @@ def play(
         log = SafeLog(
             history,
             console.say,
-            asked_of(workout, timeline),
+            asked_of(workout, live.outline()),
             reopen=e.log if locked else None,
         )
-        console.say(
-            f"{workout.title} ({clock(timeline.duration, timeline.sample_rate)}) on {sink.name}"
-        )
+        outline = live.outline()
+        about = "" if live.done else "about "
+        length = clock(outline.duration, outline.sample_rate)
+        console.say(f"{workout.title} ({about}{length}) on {sink.name}")
         if console.tty and e.stdin_isatty:
             console.say(HELP)
         again_name = workout.name if name in DAY_NAMES else name
@@ -884,7 +896,7 @@ def play(
         options = RenderOptions(tone=tone, music=mix)
         remotes = e.open_remotes(console.say, listen)
         player = Player(
-            timeline,
+            live,
             session.speech,
             sink,
             NoKeys(),
@@ -893,19 +905,21 @@ def play(
             start,
             options,
             remotes=remotes,
+            say=console.say,
         )
+        sample_rate = outline.sample_rate
         try:
             with _terminate_as_interrupt(e.signals), e.keys() as keys:
                 player.keys = keys
                 outcome = player.run(resumed)
         except KeyboardInterrupt:
             if player.stopped_at is not None:
-                at = clock(player.stopped_at, timeline.sample_rate)
+                at = clock(player.stopped_at, sample_rate)
                 console.clear()
                 console.say(f"At {at}." + (f" {again}" if history is not None or locked else ""))
             raise
         console.clear()
-        at = clock(outcome.position, timeline.sample_rate)
+        at = clock(outcome.position, sample_rate)
         if outcome.how == QUIT:
             console.say(
                 f"Stopped at {at}." + (f" {again}" if history is not None or locked else "")
@@ -913,6 +927,7 @@ def play(
         elif outcome.how == FINISHED:
             console.say(f"Done: {workout.title}.")
     finally:
+        closing.close()  # the compile, if it is still running
         console.clear()
         if log is not None:
             log.close()  # the log it opened, if it was locked at the start

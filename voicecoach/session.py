@@ -5,6 +5,10 @@
 ``prepare`` is the one place that runs these stages in order, so what
 ``show`` prints is exactly what ``play`` plays and ``export`` writes; the
 CLI, the benchmark, the tests and a script of your own all call it.
+``prepare_live`` is the same pipeline with the compile left running in the
+background, for ``play``: the first words are heard while the rest is
+still being synthesized, and the timeline it ends with is the one
+``prepare`` gives.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-from voicecoach.compiler.compile import CompileWarning, compile_report
+from voicecoach.compiler.compile import CompileWarning, compile_report, compile_workout
+from voicecoach.compiler.live import LiveTimeline
 from voicecoach.env import SpeechOpener, open_real_speech
 from voicecoach.errors import EngineError
 from voicecoach.files.load import load_workout
@@ -64,7 +69,7 @@ def prepare(
     processes synthesize the phrases a cold cache lacks before compiling
     (None: as many as help this engine, ``voices.workers.default_workers``).
     """
-    workout = name if isinstance(name, Workout) else load_workout(str(name), cwd)
+    workout = _workout(name, cwd)
     lengths: PhraseLengths
     if estimate:
         from voicecoach.voices import check_choice
@@ -85,3 +90,36 @@ def prepare(
             synthesize_ahead(lengths, (e.text for e in foreseen.events), count)
     compiled = compile_report(workout, lengths)
     return Session(workout, compiled.timeline, lengths, compiled.warnings)
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSession:
+    """A workout being compiled for its voice in the background (``timeline.start()``ed)."""
+
+    workout: Workout
+    speech: Speech
+    timeline: LiveTimeline
+
+
+def prepare_live(
+    name: str | Path | Workout,
+    voice: VoiceSettings | None = None,
+    *,
+    cwd: Path | None = None,
+    open_speech: SpeechOpener | None = None,
+) -> LiveSession:
+    """Load the workout and open its voice like ``prepare``, and start compiling it on a
+    background thread; ``close()`` the timeline when done with it.
+
+    The timeline's estimate (the workout compiled with estimated lengths)
+    gives the sets and a first idea of the length at once.
+    """
+    workout = _workout(name, cwd)
+    # A PhraseCache, which the compile, the render and the keys' threads can share.
+    speech = (open_speech or open_real_speech)(workout.voice, voice or VoiceSettings(), None)
+    estimate = compile_workout(workout, EstimatedLengths(speech.sample_rate))
+    return LiveSession(workout, speech, LiveTimeline(workout, speech, estimate).start())
+
+
+def _workout(name: str | Path | Workout, cwd: Path | None) -> Workout:
+    return name if isinstance(name, Workout) else load_workout(str(name), cwd)

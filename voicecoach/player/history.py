@@ -173,7 +173,10 @@ class Log(Protocol):
         """The set (during it or its rest) felt hard: the next session holds its reps."""
         ...
 
-    def end(self, outcome: str, position: int) -> None: ...
+    def end(self, outcome: str, position: int, duration: int | None = None) -> None:
+        """The session ended ``outcome`` at ``position``; ``duration`` is its length, if it
+        is known now and was not at ``begin`` (a session that began while compiling)."""
+        ...
 
 
 def database_path() -> Path:
@@ -307,13 +310,18 @@ class History:
             ],
         )
 
-    def end(self, outcome: str, position: int) -> None:
+    def end(self, outcome: str, position: int, duration: int | None = None) -> None:
         if self._timeline is None or self.session is None:
             return  # stopped before the session began: nothing to end
         self._db.execute(
             "UPDATE sessions SET outcome = ?, ended = ?, position_s = ? WHERE id = ?",
             (outcome, self._stamp(), self._timeline.seconds(position), self.session),
         )
+        if duration is not None:
+            self._db.execute(
+                "UPDATE sessions SET duration_s = ? WHERE id = ?",
+                (self._timeline.seconds(duration), self.session),
+            )
 
     def sessions(self, workout: str | None = None, limit: int | None = None) -> list[SessionRow]:
         """Sessions, newest first."""
@@ -472,8 +480,8 @@ class SafeLog:
     def set_hard(self, span: SetSpan) -> None:
         self._do("hard", lambda h: h.set_hard(span))
 
-    def end(self, outcome: str, position: int) -> None:
-        self._do("end", lambda h: h.end(outcome, position), last=True)
+    def end(self, outcome: str, position: int, duration: int | None = None) -> None:
+        self._do("end", lambda h: h.end(outcome, position, duration), last=True)
 
     def close(self) -> None:
         if self._history is not None:

@@ -8,6 +8,11 @@ line and the log all read it, and nothing here sleeps to keep time. If
 rendering ever fell behind, the device would get silence and the session
 would wait, not skip; ``Feed.underrun`` counts those samples.
 
+The timeline may still be compiling when the session starts
+(``compiler.live.LiveTimeline``): the feed renders as far as it is
+settled, which on a cold phrase cache is just ahead of the voice
+synthesizing it, and a jump to a set not placed yet waits for it.
+
 Music (``RenderOptions.music``) keeps its own clock: a jump moves the
 session, not the song. After a pause or a jump the music comes back in,
 fading up, where it was when the sound stopped; a prelude ("Resuming, three,
@@ -31,6 +36,7 @@ from __future__ import annotations
 
 import bisect
 import queue
+import sys
 import threading
 import time
 from collections import deque
@@ -40,6 +46,7 @@ from typing import Protocol
 
 import numpy as np
 
+from voicecoach.compiler.live import LiveTimeline
 from voicecoach.compiler.present import clock
 from voicecoach.errors import DeviceError, VoicecoachError
 from voicecoach.model import Event, SetSpan, Timeline
@@ -55,7 +62,7 @@ from voicecoach.player.history import (
     set_keys,
 )
 from voicecoach.player.keys import Keys
-from voicecoach.sound.render import RenderOptions, render_chunks
+from voicecoach.sound.render import CHUNK, RenderOptions, Score, render_chunks
 from voicecoach.sound.sinks import Sink
 from voicecoach.voices.base import Pcm, Speech
 
@@ -74,6 +81,9 @@ TICK_S = 0.05
 """How often the controls look at the keyboard and the clock."""
 BACK_GRACE_S = 3
 """``b`` within this many seconds of a set's start goes to the set before."""
+
+WAITING = "waiting for the voice"
+"""On the status line while the voice is behind (a cold phrase cache): the session waits."""
 
 HELP = (
     "space: pause/resume · n: next set · b: back to the start of this set"
@@ -98,26 +108,6 @@ COUNTING = frozenset({"phase", "count", "rep", "last_rep", "countdown", "ready"}
 """Event kinds that count the work rather than say something worth hearing twice."""
 
 
-class LockedSpeech:
-    """A ``Speech`` shared by the render thread and the controls, one caller at a time."""
-
-    def __init__(self, speech: Speech) -> None:
-        self._speech = speech
-        self._lock = threading.Lock()
-
-    @property
-    def sample_rate(self) -> int:
-        return self._speech.sample_rate
-
-    def length(self, text: str) -> int:
-        with self._lock:
-            return self._speech.length(text)
-
-    def audio(self, text: str) -> Pcm:
-        with self._lock:
-            return self._speech.audio(text)
-
-
 class Feed:
     """The session's samples in order, rendered ahead, handed to the device on demand.
 
@@ -125,20 +115,26 @@ class Feed:
     thread. ``position`` is the next session sample to hand over. A
     ``prelude`` (a spoken insert such as "Resuming, three, two, one") is
     played before the session goes on, and does not move ``position``.
+    ``timeline`` may still be compiling; ``speech`` must be safe to use from
+    several threads (``PhraseCache`` is).
     """
 
     def __init__(
         self,
-        timeline: Timeline,
+        timeline: Timeline | LiveTimeline,
         speech: Speech,
         start: int = 0,
         options: RenderOptions | None = None,
         ahead: int = AHEAD_CHUNKS,
         patience: float = PATIENCE_S,
     ) -> None:
-        self.timeline = timeline
+        self.live = (
+            timeline
+            if isinstance(timeline, LiveTimeline)
+            else LiveTimeline.finished(timeline, speech)
+        )
         self._patience = patience
-        self.sample_rate = timeline.sample_rate
+        self.sample_rate = self.live.sample_rate
         self._speech = speech
         self._options = options or RenderOptions()
         self._ahead = ahead
@@ -147,7 +143,7 @@ class Feed:
         self._queue: queue.Queue[Pcm] = queue.Queue(ahead)
         self._chunk: Pcm = np.zeros(0, dtype=np.int16)
         self._prelude: Pcm = np.zeros(0, dtype=np.int16)
-        self._position = min(max(0, start), timeline.duration)
+        self._position = self._clamp(start)
         self._render_start = self._position
         self._music_at = 0
         """Where the music's clock stood at ``_render_start``."""
@@ -161,9 +157,22 @@ class Feed:
         self._produce_from(self._position)
 
     @property
+    def timeline(self) -> Timeline:
+        """What is placed of the session so far (all of it, once compiled)."""
+        return self.live.timeline
+
+    @property
     def position(self) -> int:
         """The next session sample to hand over."""
         return self._position
+
+    def _end(self) -> int:
+        """The session's length, or while that is not known yet, no end."""
+        duration = self.live.duration
+        return sys.maxsize if duration is None else duration
+
+    def _clamp(self, position: int) -> int:
+        return min(max(0, position), self._end())
 
     @property
     def paused(self) -> bool:
@@ -171,7 +180,7 @@ class Feed:
 
     @property
     def finished(self) -> bool:
-        return self._position >= self.timeline.duration and len(self._prelude) == 0
+        return self._position >= self._end() and len(self._prelude) == 0
 
     def pull(self, frames: int) -> Pcm:
         """Up to ``frames`` samples: silence while paused, fewer if the render is late."""
@@ -192,7 +201,8 @@ class Feed:
                 self._prelude = self._prelude[prelude:]
                 need -= prelude
             began = self._position
-            while need > 0 and self._position < self.timeline.duration:
+            end = self._end()
+            while need > 0 and self._position < end:
                 if len(self._chunk) == 0:
                     try:
                         self._chunk = self._queue.get(timeout=self._patience)
@@ -259,7 +269,7 @@ class Feed:
         """Go on from ``position`` (after ``prelude``), or wait there if ``paused``."""
         with self._lock:
             self._music_at += self._position - self._render_start
-            self._position = min(max(0, position), self.timeline.duration)
+            self._position = self._clamp(position)
             self._render_start = self._position
             self._prelude = prelude if prelude is not None else np.zeros(0, dtype=np.int16)
             self._chunk = np.zeros(0, dtype=np.int16)
@@ -295,7 +305,8 @@ class Feed:
         rendered: threading.Event,
     ) -> None:
         try:
-            chunks = render_chunks(self.timeline, self._speech, start, self._options, music_at)
+            score: Timeline | Score = self.live.timeline if self.live.done else self.live
+            chunks = render_chunks(score, self._speech, start, self._options, music_at)
             for chunk in chunks:
                 while True:
                     if generation != self._generation:
@@ -600,11 +611,15 @@ class Player:
     Everything the player decides is decided at the position being heard
     (``Feed.position_at(sink.heard())``), which for a device that takes
     whole pieces ahead of playing them is well behind what it has taken.
+
+    ``timeline`` may still be compiling (a ``LiveTimeline`` started with
+    ``speech``, which must be safe to share between threads); its warnings are
+    passed to ``say`` as they come.
     """
 
     def __init__(
         self,
-        timeline: Timeline,
+        timeline: Timeline | LiveTimeline,
         speech: Speech,
         sink: Sink,
         keys: Keys,
@@ -615,15 +630,23 @@ class Player:
         patience: float = PATIENCE_S,
         stall_s: float = STALL_S,
         remotes: Collection[Remote] = (),
+        say: Callable[[str], None] | None = None,
     ) -> None:
-        self.timeline = timeline
+        self.live = (
+            timeline
+            if isinstance(timeline, LiveTimeline)
+            else LiveTimeline.finished(timeline, speech)
+        )
+        self.say = say or (lambda line: None)
+        self._warned = 0
+        self._underrun_seen = 0
         self.remotes = list(remotes)
         self._posted: queue.Queue[tuple[str, bool]] = queue.Queue()
         self._jumps = 0
         self._landed = 0
         self.patience = patience
         self.stall_s = stall_s
-        self.speech = LockedSpeech(speech)
+        self.speech = speech
         self.sink = sink
         self.keys = keys
         self.log = log
@@ -642,24 +665,37 @@ class Player:
         """How many samples had been handed over at the last jump: up to there, what the
         device reports is from before the jump, not where the session now is."""
 
+    @property
+    def timeline(self) -> Timeline:
+        """What is placed of the session so far (all of it, once compiled)."""
+        return self.live.timeline
+
     def run(self, resume: int | None = None) -> Outcome:
         """Play to the end, or until ``q`` or Ctrl-C (``KeyboardInterrupt`` is re-raised)."""
-        for span in self.timeline.sets:
-            if span.end <= self.start:
-                self._status[span.index] = "earlier"  # logged by the run that played it
+        if self.start:
+            started = self.live.wait(lambda t: any(s.end > self.start for s in t.sets))
+            for span in started.sets:
+                if span.end <= self.start:
+                    self._status[span.index] = "earlier"  # logged by the run that played it
         how = INTERRUPTED
         feed: Feed | None = None
         try:
-            for phrase in CONTROL_PHRASES:  # ready before the first key, not made mid-session
-                self.speech.audio(phrase)
-            self.log.begin(self.timeline, resume)
+            # Ready before the first key, not made mid-session; while the session is
+            # still being synthesized, right after it, so the first words come first.
+            if not self.live.later(CONTROL_PHRASES):
+                for phrase in CONTROL_PHRASES:
+                    self.speech.audio(phrase)
+            # The sets are known before their places: the estimate has the same ones.
+            self.log.begin(self.live.outline(), resume)
             feed = self.feed = Feed(
-                self.timeline, self.speech, self.start, self.options, patience=self.patience
+                self.live, self.speech, self.start, self.options, patience=self.patience
             )
             # Before the device starts: a remote's imports and connecting must not hold up
             # the render while the device asks for its first samples.
             for remote in self.remotes:
                 remote.start(self)
+            if not self.live.ready(self.start + PREFILL * CHUNK):
+                self.show("Getting the voice ready…")
             feed.wait_ready()
             self.sink.start(feed)
             how = self._loop(feed)
@@ -675,7 +711,7 @@ class Player:
                 position = self.heard()
                 self._note_sets(position)
             self.stopped_at = position
-            self.log.end(how, position)
+            self.log.end(how, position, self.live.duration)
         return Outcome(how, position, feed.underrun if feed else 0)
 
     def heard(self) -> int:
@@ -701,7 +737,7 @@ class Player:
         return feed.speaking(now - int(after_s * rate), now + int(before_s * rate))
 
     def _loop(self, feed: Feed) -> str:
-        last_seen, since = -1, time.monotonic()
+        last_seen, since = (-1, 0), time.monotonic()
         while True:
             if feed.error is not None:
                 raise feed.error
@@ -709,7 +745,12 @@ class Player:
                 raise DeviceError(self.sink.error)
             position = self.heard()
             self._note_sets(position)
+            self._say_warnings()
             line = status_line(self.timeline, position, feed.paused)
+            if feed.underrun > self._underrun_seen:
+                self._underrun_seen = feed.underrun
+                if not self.live.done:
+                    line = f"{WAITING} · {line}"
             here = current_set(self.timeline, position)
             self.show(line + (" · marked hard" if here and here.index in self.hard else ""))
             if self.remotes:
@@ -721,7 +762,8 @@ class Player:
                 return FINISHED
             # A device that stops asking for samples (unplugged, or its thread died) must
             # not leave the session hanging; a watchdog, not the clock, so wall time is fine.
-            taken = self.sink.heard()
+            # One that asks while the voice is behind gets silence, and is still there.
+            taken = (self.sink.heard(), feed.underrun)
             if taken != last_seen or feed.paused:
                 last_seen, since = taken, time.monotonic()
             elif time.monotonic() - since > self.stall_s:
@@ -736,6 +778,18 @@ class Player:
                 key, acknowledge = self.keys.read(TICK_S), False
             if key is not None and self.press(key.lower(), acknowledge):
                 return QUIT
+
+    def _say_warnings(self) -> None:
+        warnings = self.live.warnings()
+        for warning in warnings[self._warned :]:
+            self.say(str(warning))
+        self._warned = len(warnings)
+
+    def _placed(self, until: Callable[[Timeline], bool]) -> Timeline:
+        """The timeline once ``until`` holds for it: a jump may go further than is compiled."""
+        if not self.live.done and not until(self.timeline):
+            self.show(WAITING)
+        return self.live.wait(until)
 
     def press(self, key: str, acknowledge: bool = False) -> bool:
         """Act on one key; True means quit. ``acknowledge``: say "Paused." before a pause
@@ -771,12 +825,22 @@ class Player:
             self._moved(again)
             feed.seek(again, spoken(self.speech, prompt.text) if prompt else None)
         elif key == "n":
-            target = next_set_start(timeline, self._silence())
+            heard = self._silence()
+            timeline = self._placed(lambda t: any(s.start > heard for s in t.sets))
+            target = next_set_start(timeline, heard)
             self._jump(target, spoken(self.speech, "Next set."))
         elif key == "b":
             self._jump(set_start(timeline, self._silence()), spoken(self.speech, "Once more."))
         elif key == "s":
-            self._jump(next_exercise_start(timeline, self._silence()))
+            heard = self._silence()
+            here = current_set(timeline, heard)
+            timeline = self._placed(
+                lambda t: any(
+                    s.start > heard and (here is None or s.exercise != here.exercise)
+                    for s in t.sets
+                )
+            )
+            self._jump(next_exercise_start(timeline, heard))
         return False
 
     def mark_hard(self) -> SetSpan | None:

@@ -768,6 +768,23 @@ def open_music(
     return MusicMix(music)
 
 
+def chosen_music(
+    flag: str | None, off: bool, named: Sequence[MusicChoice | None]
+) -> tuple[str | Path, str | None] | None:
+    """Which music a session gets, and how to name it in messages: ``--no-music`` (``off``)
+    wins, then ``--music`` (``flag``), then the first of ``named`` (the workout's
+    ``music:``, then config.yaml's) that is set; None for none."""
+    if off:
+        return None
+    if flag is not None:
+        return flag, None
+    for choice in named:
+        if choice is not None:
+            shown = f"{choice.written} ({choice.where})" if choice.where else choice.written
+            return choice.path, shown
+    return None
+
+
 def music_for(
     flag: str | None,
     off: bool,
@@ -778,16 +795,9 @@ def music_for(
     level_lu: float = LEVEL_LU,
     warn: Warn,
 ) -> MusicMix | None:
-    """The music for a session: ``--no-music`` (``off``) wins, then ``--music`` (``flag``),
-    then the first of ``named`` (the workout's ``music:``, then config.yaml's) that is set."""
-    if off:
+    """The music ``chosen_music`` picks, made ready for ``timeline``; None for none."""
+    chosen = chosen_music(flag, off, named)
+    if chosen is None:
         return None
-    if flag is not None:
-        return open_music(flag, timeline, audio, level_lu=level_lu, warn=warn)
-    for choice in named:
-        if choice is not None:
-            shown = f"{choice.written} ({choice.where})" if choice.where else choice.written
-            return open_music(
-                choice.path, timeline, audio, level_lu=level_lu, warn=warn, shown=shown
-            )
-    return None
+    path, shown = chosen
+    return open_music(path, timeline, audio, level_lu=level_lu, warn=warn, shown=shown)

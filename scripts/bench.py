@@ -512,10 +512,13 @@ def first_sound(
 ) -> tuple[float, float]:
     """Seconds to the first sample at the device, and the play process's peak memory (MB)."""
     out = folder / "first-sound.json"
+    # A log of its own each time: after a finished session the next asks for more reps,
+    # whose phrases would be new to a "warm" cache.
+    data = tempfile.mkdtemp(prefix="play-data-", dir=folder)
     env = dict(
         os.environ,
         VOICECOACH_CACHE_DIR=str(cache),
-        VOICECOACH_DATA_DIR=str(folder / "data"),
+        VOICECOACH_DATA_DIR=data,
         ALSA_CONFIG_PATH=str(ROOT / "audio" / "alsa-capture.conf"),
         VOICECOACH_CAPTURE="/dev/null",
     )

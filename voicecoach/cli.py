@@ -926,6 +926,7 @@ def play(
             )
         elif outcome.how == FINISHED:
             console.say(f"Done: {workout.title}.")
+            live.close(finish=True)  # a device faster than real time can end it first
     finally:
         closing.close()  # the compile, if it is still running
         console.clear()

@@ -152,10 +152,12 @@ class LiveTimeline:
             self._later.extend(texts)
             return True
 
-    def close(self) -> None:
-        """Stop compiling (after the phrase being synthesized) and wait for the thread."""
-        with self._changed:
-            self._stop = True
+    def close(self, finish: bool = False) -> None:
+        """Stop compiling (after the phrase being synthesized) and wait for the thread; with
+        ``finish``, first let it make everything it was asked to, ``later`` phrases too."""
+        if not finish:
+            with self._changed:
+                self._stop = True
         if self._thread is not None:
             self._thread.join()
 

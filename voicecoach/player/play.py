@@ -690,14 +690,14 @@ class Player:
             feed = self.feed = Feed(
                 self.live, self.speech, self.start, self.options, patience=self.patience
             )
-            # Before the device starts: a remote's imports and connecting must not hold up
-            # the render while the device asks for its first samples.
-            for remote in self.remotes:
-                remote.start(self)
             if not self.live.ready(self.start + PREFILL * CHUNK):
                 self.show("Getting the voice ready…")
             feed.wait_ready()
             self.sink.start(feed)
+            # After the first words: a remote's imports and connecting take a while, and the
+            # device has the first chunks to play meanwhile.
+            for remote in self.remotes:
+                remote.start(self)
             how = self._loop(feed)
         finally:
             at = self.heard() if feed is not None else self.start

@@ -38,10 +38,33 @@ def open_media_keys(say: Callable[[str], None], platform: str = sys.platform) ->
     """The media keys for this platform (MPRIS on the session D-Bus on Linux and the BSDs),
     or ``NoMediaKeys`` saying why there are none."""
     if platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return _Mpris(say)
+    where = {"darwin": "macOS", "win32": "Windows"}.get(platform, platform)
+    return NoMediaKeys(f"voicecoach has no media keys on {where} yet", say)
+
+
+class _Mpris:
+    """MPRIS, imported and connected when the session starts: after its first words, not
+    before them (dbus-fast takes a while to import)."""
+
+    def __init__(self, say: Callable[[str], None]) -> None:
+        self._say = say
+        self._keys: Remote | None = None
+
+    def start(self, player: Player) -> None:
         try:
             from voicecoach.player.mediakeys.mpris import MprisKeys
         except ImportError:
-            return NoMediaKeys('dbus-fast is not installed (pip install "dbus-fast")', say)
-        return MprisKeys(say)
-    where = {"darwin": "macOS", "win32": "Windows"}.get(platform, platform)
-    return NoMediaKeys(f"voicecoach has no media keys on {where} yet", say)
+            reason = 'dbus-fast is not installed (pip install "dbus-fast")'
+            self._keys = NoMediaKeys(reason, self._say)
+        else:
+            self._keys = MprisKeys(self._say)
+        self._keys.start(player)
+
+    def update(self, now: NowPlaying) -> None:
+        if self._keys is not None:
+            self._keys.update(now)
+
+    def close(self) -> None:
+        if self._keys is not None:
+            self._keys.close()

@@ -11,13 +11,19 @@ import pytest
 from fakes import CaptureSink, FakeEngine
 from test_play import RecordingLog
 
-from voicecoach.compiler.compile import compile_workout
+from voicecoach.compiler.compile import compile_events, compile_workout
 from voicecoach.compiler.live import LiveTimeline
 from voicecoach.files.load import load_workout
-from voicecoach.model import Timeline, Workout
-from voicecoach.player.history import FINISHED
+from voicecoach.model import SetSpan, Timeline, Workout
+from voicecoach.player.history import DONE, FINISHED, QUIT, History
 from voicecoach.player.keys import NoKeys
-from voicecoach.player.play import CONTROL_PHRASES, WAITING, Player, next_set_start
+from voicecoach.player.play import (
+    CONTROL_PHRASES,
+    WAITING,
+    Player,
+    next_set_start,
+    resumption,
+)
 from voicecoach.sound.render import render_all, render_chunks
 from voicecoach.voices.base import EstimatedLengths, Pcm
 from voicecoach.voices.cache import PhraseCache
@@ -146,3 +152,30 @@ def test_closing_stops_the_compile_after_the_phrase_being_made(tmp_path: Path) -
     live.close()
     assert not live.done
     assert len(engine.calls) == 4  # the one held, then nothing more
+
+
+def test_resume_waits_only_for_the_set_it_resumes_at(tmp_path: Path) -> None:
+    workout = load_workout("monday", None)
+    counting = FakeEngine()
+    made = 0  # phrases made by the time the second set is placed
+    for item in compile_events(workout, PhraseCache(counting, root=tmp_path / "count")):
+        if isinstance(item, SetSpan) and item.index == 1:
+            made = len(counting.calls)
+            break
+    whole = compile_workout(workout, PhraseCache(FakeEngine(), root=tmp_path / "whole"))
+    history = History(tmp_path / "history.sqlite3")
+    history.begin(whole)
+    history.set_finished(whole.sets[0], DONE)
+    history.end(QUIT, whole.sets[0].end)
+
+    engine = HeldEngine(free=made)
+    live = started(workout, PhraseCache(engine, root=tmp_path / "live"))
+    try:
+        found = resumption(history, live)
+        assert not live.done  # the rest of the session is still to be made
+    finally:
+        engine.released.set()
+    assert found == resumption(history, live.whole()) == resumption(history, whole)
+    # the deadlift's setup, then its first set
+    assert found.start == whole.chapters[whole.sets[1].chapter].start
+    history.close()

@@ -863,9 +863,15 @@ def play(
         )
         workout, live = session.workout, session.timeline
         closing.callback(live.close)
+
+        def whole() -> Any:  # music is levelled to the whole session's voice
+            if not live.done:
+                console.status("Making the voice for the whole session: the music follows it…")
+            return live.whole()
+
         mix = _music(
             workout,
-            live.whole,  # music is levelled to the whole session's voice
+            whole,
             session.speech,
             music,
             no_music,
@@ -874,7 +880,7 @@ def play(
         )
         start, resumed = 0, None
         if resume:
-            found = resumption(history, live.whole())
+            found = resumption(history, live)
             start, resumed = found.start, found.session
             for line in found.message.splitlines():
                 console.say(line)

@@ -481,13 +481,15 @@ class Resumption:
     message: str
 
 
-def resumption(history: History | None, timeline: Timeline) -> Resumption:
+def resumption(history: History | None, timeline: Timeline | LiveTimeline) -> Resumption:
     """Where the last unfinished session of ``timeline``'s workout stopped, from its log.
 
     No log, nothing unfinished or a log that cannot be read: from the beginning,
-    with a message that says so (and why, for an unreadable log).
+    with a message that says so (and why, for an unreadable log). A timeline
+    still being compiled is waited for only up to the set it resumes at.
     """
-    name = timeline.workout
+    outline = timeline.outline() if isinstance(timeline, LiveTimeline) else timeline
+    name = outline.workout
     fresh = f"Nothing to resume for {name}: starting from the beginning."
     if history is None:
         return Resumption(0, None, fresh)
@@ -498,7 +500,18 @@ def resumption(history: History | None, timeline: Timeline) -> Resumption:
     if found is None:
         return Resumption(0, None, fresh)
     row, done = found
-    start, where = resume_start(timeline, done)
+    if isinstance(timeline, LiveTimeline):
+        keys = set_keys(outline)
+        first = next((i for i, key in enumerate(keys) if key not in done), None)
+        if not done:
+            placed = outline
+        elif first is None:
+            placed = timeline.whole()
+        else:
+            placed = timeline.wait(lambda t: len(t.sets) > first)
+    else:
+        placed = timeline
+    start, where = resume_start(placed, done)
     return Resumption(start, row.id, f"Resuming {name} from {row.when}: {where}")
 
 

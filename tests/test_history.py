@@ -19,9 +19,12 @@ from voicecoach.player.history import (
     SKIPPED,
     History,
     HistoryError,
+    Recorder,
     SafeLog,
     SetKey,
     database_path,
+    keep_writes,
+    kept_files,
     open_history,
 )
 
@@ -248,7 +251,16 @@ def test_a_session_begun_while_the_log_is_locked_is_still_recorded(tmp_path: Pat
     assert warnings == []
 
 
-def test_the_end_waits_for_the_lock_and_says_what_is_lost_if_it_never_goes(
+def done_sets(path: Path) -> int:
+    """Sets done in the log, read past any lock (a reader in WAL mode is never blocked)."""
+    reader = sqlite3.connect(path)
+    try:
+        return int(reader.execute("SELECT COUNT(*) FROM sets WHERE status = 'done'").fetchone()[0])
+    finally:
+        reader.close()
+
+
+def test_what_a_lock_keeps_out_past_the_end_is_kept_and_written_at_the_next_open(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "log.sqlite3"
@@ -260,16 +272,97 @@ def test_the_end_waits_for_the_lock_and_says_what_is_lost_if_it_never_goes(
     log.set_finished(t.sets[0], DONE)
     holder = hold_lock(path)
     log.set_finished(t.sets[1], DONE)
+    log.set_hard(t.sets[1])
     log.set_finished(t.sets[2], DONE)
     log.end(FINISHED, t.duration)
-    holder.close()
+    log.close()
     assert sum(waited) == 1
+    [kept] = kept_files(path)
     assert warnings == [
         "warning: the session log stayed locked by another program for 1 s; "
-        "2 sets and the end of this session could not be written"
+        f"2 sets and the end of this session are kept in {kept} "
+        "and go into the log the next time it is opened"
     ]
+    assert done_sets(path) == 1  # what was written before the lock; the rest is in the file
+    holder.rollback()
+    holder.close()
     [row] = History(path).sessions()
-    assert row.sets_done == 1  # what was written before the lock is kept
+    assert (row.sets_done, row.sets_hard, row.outcome, row.position_s) == (3, 1, FINISHED, 30.0)
+    assert kept_files(path) == []
+    [row] = History(path).sessions()  # written once
+    assert row.sets_done == 3
+
+
+def test_a_session_the_lock_kept_out_from_start_to_end_is_recorded_next_time(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "log.sqlite3"
+    History(path, now=clock).close()
+    holder = hold_lock(path, readers_too=True)
+    warnings: list[str] = []
+    log = SafeLog(
+        None,
+        warnings.append,
+        reopen=lambda: History(path, now=clock, timeout=0),
+        patience_s=0,
+        now=clock,
+        path=path,
+    )
+    t = timeline(sets=2)
+    log.begin(t)
+    log.set_finished(t.sets[0], DONE)
+    log.end(QUIT, t.sets[0].end)
+    log.close()
+    assert len(warnings) == 1
+    assert "the start, 1 set and the end of this session are kept in" in warnings[0]
+    holder.close()
+    [row] = History(path).sessions()
+    assert (row.sets_done, row.outcome, row.started) == (1, QUIT, "2026-11-25T07:30:00+00:00")
+
+
+def test_a_kept_file_goes_in_once_even_if_it_could_not_be_removed(tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite3"
+    History(path).close()
+    t = timeline(sets=2)
+    recorder = Recorder(t, clock)
+    writes = [recorder.begin(), recorder.set(t.sets[0], DONE), recorder.end(QUIT, t.sets[0].end)]
+    kept = keep_writes(path, None, "monday", writes)
+    copy = kept.read_bytes()
+    History(path).close()
+    kept.write_bytes(copy)  # as if removing it had failed
+    history = History(path)
+    assert [(r.sets_done, r.outcome) for r in history.sessions()] == [(1, QUIT)]
+    assert not kept.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("{not json",
+         "Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
+        ('{"version": 1, "session": null, "workout": "m", "writes": [{"op": "drop"}]}',
+         "an unknown change: {'op': 'drop'}"),
+        ('{"version": 1, "session": 7, "workout": "m", "writes": []}',
+         "session 7 of m is not in this log"),
+    ],
+)  # fmt: skip
+def test_a_kept_file_that_cannot_be_read_back_is_set_aside_with_one_warning(
+    text: str, why: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "log.sqlite3"
+    kept = tmp_path / "log.kept-20261125T073000000000-0badf00d.json"
+    kept.write_text(text)
+    warnings: list[str] = []
+    history = History(path, warn=warnings.append)
+    assert history.sessions() == []
+    assert warnings == [
+        f"warning: the kept session log writes in {kept} could not be read ({why}); "
+        f"they are in {kept}.damaged, not in the history"
+    ]
+    assert not kept.exists()
+    assert (tmp_path / f"{kept.name}.damaged").read_text() == text
+    History(path, warn=warnings.append).close()
+    assert len(warnings) == 1  # said once: the file set aside is not read again
 
 
 def test_a_killed_session_shows_where_it_got_to(tmp_path: Path) -> None:
@@ -341,3 +434,25 @@ def test_a_read_only_log_can_still_be_read_and_resumed(read_only_folder: Path) -
     assert len(warnings) == 1
     assert "readonly" in warnings[0] or "read-only" in warnings[0]
     history.close()
+
+
+def test_any_command_that_opens_the_log_writes_the_kept_writes_in(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from voicecoach.cli import app
+
+    path = database_path()
+    History(path).close()
+    t = timeline(sets=2)
+    recorder = Recorder(t, clock)
+    writes = [recorder.begin(), recorder.set(t.sets[0], DONE), recorder.end(QUIT, t.sets[0].end)]
+    keep_writes(path, None, "monday", writes)
+    broken = path.with_name("history.kept-20261125T073000000000-0badf00d.json")
+    broken.write_text("{")
+    result = CliRunner().invoke(app, ["history"])
+    assert result.exit_code == 0
+    assert "1/2 sets" in result.stdout
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"warning: the kept session log writes in {broken} could not")
+    assert kept_files(path) == []
+    assert broken.with_name(broken.name + ".damaged").exists()

@@ -890,6 +890,7 @@ def play(
             console.say,
             asked_of(workout, live.outline()),
             reopen=e.log if locked else None,
+            now=e.now,
         )
         outline = live.outline()
         about = "" if live.done else "about "

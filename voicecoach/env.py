@@ -100,7 +100,7 @@ class Environment:
             return self.open_log()
         from voicecoach.player.history import open_history
 
-        return open_history(now=self.now)
+        return open_history(now=self.now, warn=lambda text: print(text, file=self.errors))
 
     def today(self) -> date:
         """The user's local date, from ``now``."""

@@ -270,3 +270,37 @@ def test_warnings_with_a_voice_say_it_is_this_voice(tmp_path: Path) -> None:
     (tmp_path / "w.yaml").write_text(LONG_WORD)
     warnings = compile_report(load_workout(str(tmp_path / "w.yaml")), Voice()).warnings
     assert any("it takes 3.8 s with this voice and" in str(w) for w in warnings), warnings
+
+
+def test_every_file_is_checked_whatever_kind_of_mistake_the_others_hold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voicecoach.files.settings import config_path
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "broken.yaml").write_text("id: broken\nname: Broken\nreps: 0\n")
+    files = {
+        "good.yaml": GOOD,
+        "badref.yaml": "title: B\nlibrary: [lib]\nblocks:\n  - exercise: broken\n",
+        "unknown.yaml": "title: U\nblocks:\n  - exercise: nope\n",
+        "plan.yaml": "week:\n  monday: mondya\n",
+        "good2.yaml": GOOD,
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    config_path().write_text("voice:\n  engine: nope\n")
+    result = runner.invoke(app, ["check", *files])
+    assert result.exit_code == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert [e.split(":")[1].strip() for e in errors] == [
+        str(config_path()),
+        f"{tmp_path}/lib/broken.yaml",
+        "unknown.yaml",
+        "plan.yaml",
+    ]
+    assert result.stdout.splitlines() == [
+        f"ok: {name}: Good (01:13 at the estimated speaking rate, as config.yaml has an error, "
+        "2 chapters, 57 prompts)"
+        for name in ("good.yaml", "good2.yaml")
+    ]

@@ -278,11 +278,19 @@ def check(
 ) -> None:
     """Validate workout and exercise files; print warnings. Exit 0 if valid, 2 with errors."""
     from voicecoach.files.load import expand_names
+    from voicecoach.files.settings import load_config
 
     failed = 0
+    try:
+        load_config()
+        config_ok = True
+    except VoicecoachError as error:
+        # Said once, not once a file: each workout is then timed at the estimated rate.
+        say(f"error: {error}", err=True)
+        failed, config_ok = 1, False
     for name in expand_names(names, env().cwd):
         try:
-            _check_one(name, engine, voice, rate, estimate)
+            _check_one(name, engine, voice, rate, estimate, config_ok)
         except VoicecoachError as error:
             say(f"error: {error}", err=True)
             failed += 1
@@ -294,12 +302,20 @@ MAX_WARNINGS = 20
 
 
 def _check_one(
-    name: str, engine: str | None, voice: str | None, rate: int | None, estimate: bool
+    name: str,
+    engine: str | None,
+    voice: str | None,
+    rate: int | None,
+    estimate: bool,
+    config_ok: bool = True,
 ) -> None:
-    """Check one file or workout, reading it once."""
+    """Check one file or workout, reading it once; with a broken ``config.yaml`` (already
+    reported) a workout is timed at the estimated speaking rate, without a voice."""
+    from voicecoach.compiler.compile import compile_report
     from voicecoach.compiler.present import clock
     from voicecoach.files.load import load_for_check
     from voicecoach.files.plan import is_plan_file
+    from voicecoach.voices.base import EstimatedLengths
 
     path = env().cwd / name
     if path.suffix in (".yaml", ".yml") and path.is_file() and is_plan_file(path):
@@ -309,17 +325,22 @@ def _check_one(
     if isinstance(found, list):
         say(f"ok: {name}: {len(found)} exercise(s): " + ", ".join(e.id for e in found))
         return
-    session = prepare(found, engine, voice, rate, estimate)
-    for warning in session.warnings[:MAX_WARNINGS]:
+    if config_ok:
+        session = prepare(found, engine, voice, rate, estimate)
+        timeline, warnings = session.timeline, session.warnings
+    else:
+        compiled = compile_report(found, EstimatedLengths())
+        timeline, warnings = compiled.timeline, compiled.warnings
+    for warning in warnings[:MAX_WARNINGS]:
         say(str(warning), err=True)
-    if len(session.warnings) > MAX_WARNINGS:
-        say(f"... and {len(session.warnings) - MAX_WARNINGS} more warnings", err=True)
-    timeline = session.timeline
+    if len(warnings) > MAX_WARNINGS:
+        say(f"... and {len(warnings) - MAX_WARNINGS} more warnings", err=True)
     say(
-        f"ok: {session.workout.path}: {session.workout.title} "
-        f"({clock(timeline.duration, timeline.sample_rate)}, "
-        f"{len(timeline.chapters)} chapters, {len(timeline.events)} prompts"
-        + (f", {len(session.warnings)} warning(s)" if session.warnings else "")
+        f"ok: {found.path}: {found.title} "
+        f"({clock(timeline.duration, timeline.sample_rate)}"
+        + ("" if config_ok else " at the estimated speaking rate, as config.yaml has an error")
+        + f", {len(timeline.chapters)} chapters, {len(timeline.events)} prompts"
+        + (f", {len(warnings)} warning(s)" if warnings else "")
         + ")"
     )
 

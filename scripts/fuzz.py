@@ -25,6 +25,9 @@ from voicecoach.cli import app  # noqa: E402
 
 
 def main() -> None:
+    if any(a in ("-h", "--help") for a in sys.argv[1:]):
+        print(__doc__.strip())
+        return
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 8500
     seed = int(sys.argv[2]) if len(sys.argv) > 2 else 10
     runner = CliRunner()

@@ -432,6 +432,8 @@ class History:
             try:
                 group = _read_kept(kept)
                 self._db.execute("BEGIN IMMEDIATE")
+            except FileNotFoundError:
+                continue  # another voicecoach opening the log wrote it in just now
             except (OSError, ValueError, KeyError, TypeError) as error:
                 self._set_aside(kept, str(error) or type(error).__name__)
                 continue

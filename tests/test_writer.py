@@ -68,3 +68,30 @@ def test_an_interrupted_write_leaves_no_temporary_file(tmp_path: Path) -> None:
             staged.tmp.write_text("half")
             raise KeyboardInterrupt
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_signal_the_moment_the_part_is_made_leaves_no_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import signal
+
+    made = os.open
+
+    def then_sigterm(path: str, flags: int, mode: int = 0o777, **kwargs: object) -> int:
+        fd = made(path, flags, mode, **kwargs)  # type: ignore[arg-type]
+        if str(path).endswith(".part"):
+            os.kill(os.getpid(), signal.SIGTERM)  # as a busy machine can deliver it: here
+        return fd
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    monkeypatch.setattr(os, "open", then_sigterm)
+    try:
+        with pytest.raises(KeyboardInterrupt), Staged(tmp_path / "out.opus") as staged:
+            staged.tmp.write_bytes(b"never reached")
+    finally:
+        monkeypatch.undo()
+        signal.signal(signal.SIGTERM, previous)
+    assert list(tmp_path.iterdir()) == []

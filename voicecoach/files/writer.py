@@ -14,7 +14,7 @@ import errno
 import hashlib
 import os
 import re
-import tempfile
+import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -135,17 +135,35 @@ class Staged:
         can tell the parts a killed writer left from one still being written.
         """
         remove_stale(self.final)
-        fd, name = tempfile.mkstemp(
-            dir=self.final.parent, prefix=f".{self.final.name}.", suffix=".part"
-        )
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            self._fd = fd
+        for _ in range(100):
+            # The name is noted before the file is made, so that a signal (SIGTERM is a
+            # KeyboardInterrupt here) arriving as it is made never leaves the part behind.
+            self.tmp = self.final.with_name(f".{self.final.name}.{secrets.token_hex(4)}.part")
+            self._open = True
+            try:
+                # 0666 less the umask, as for any new file (mkstemp would make it private).
+                fd = os.open(self.tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+                break
+            except FileExistsError:
+                self._open = False
+                continue
+            except OSError:
+                self._open = False  # nothing was made
+                raise
+            except BaseException:
+                self.discard()
+                raise
         else:
+            raise FileExistsError(errno.EEXIST, "no free temporary name", str(self.tmp))
+        if fcntl is None:
             os.close(fd)
-        os.chmod(name, 0o666 & ~umask())  # mkstemp makes it private
-        self.tmp = Path(name)
-        self._open = True
+            return self
+        self._fd = fd
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BaseException:
+            self.discard()
+            raise
         return self
 
     def _unlock(self) -> None:

@@ -325,13 +325,16 @@ def test_a_kept_file_goes_in_once_even_if_it_could_not_be_removed(tmp_path: Path
     History(path).close()
     t = timeline(sets=2)
     recorder = Recorder(t, clock)
-    writes = [recorder.begin(), recorder.set(t.sets[0], DONE), recorder.end(QUIT, t.sets[0].end)]
+    # The end gives the length, as a session begun while it was compiled does.
+    end = recorder.end(QUIT, t.sets[0].end, duration=t.duration + 5 * RATE)
+    writes = [recorder.begin(), recorder.set(t.sets[0], DONE), end]
     kept = keep_writes(path, None, "monday", writes)
     copy = kept.read_bytes()
     History(path).close()
     kept.write_bytes(copy)  # as if removing it had failed
     history = History(path)
-    assert [(r.sets_done, r.outcome) for r in history.sessions()] == [(1, QUIT)]
+    rows = [(r.sets_done, r.outcome, r.duration_s) for r in history.sessions()]
+    assert rows == [(1, QUIT, 25.0)]
     assert not kept.exists()
 
 

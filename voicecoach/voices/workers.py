@@ -3,15 +3,17 @@
 The compiler asks for phrase lengths one at a time, in order, so on a cold
 cache one core synthesizes while the other waits. Most of what a session
 says is known before it is compiled for real: a pass with estimated
-lengths lists it. Those phrases are handed out to worker processes, each
-with its own engine, which write them into the shared phrase cache; the
+lengths lists it. This process and worker processes, each
+with its own engine, make those phrases into the shared phrase cache; the
 real compile then reads them from there (and synthesizes itself the few
 the estimate did not foresee).
 
 espeak-ng speaks one phrase at a time per process, so pyttsx3 gains a
-worker per core. piper's runtime already spreads each phrase over the
-cores, and a second model would cost another 150 MB, so it keeps one
-(``scripts/bench.py`` measures both).
+process per core. A worker takes half a second to start, against 30 ms a
+phrase, so this process does not wait for it: it works from the front
+while the worker works from the back. piper's runtime already spreads
+each phrase over the cores, and a second model would cost another 85 MB
+of a 200 MB budget, so it keeps one (``scripts/bench.py`` measures both).
 """
 
 from __future__ import annotations
@@ -20,10 +22,8 @@ import multiprocessing
 import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from voicecoach.errors import VoicecoachError
 from voicecoach.voices.cache import PhraseCache, read_entry
 
 ENGINES = ("pyttsx3", "piper")
@@ -42,10 +42,18 @@ def default_workers(engine: str) -> int:
 
 
 def synthesize_ahead(speech: PhraseCache, texts: Iterable[str], workers: int) -> int:
-    """Synthesize the phrases of ``texts`` not cached yet in ``workers`` processes.
+    """Synthesize the phrases of ``texts`` not cached yet, in this process and ``workers - 1``
+    others.
 
-    Returns how many were handed out. With one worker, or one phrase to
-    make, nothing happens here: the compiler synthesizes as it goes.
+    Returns how many were missing. With one worker, or one phrase to make,
+    nothing happens here: the compiler synthesizes as it goes.
+
+    The list is cut into ``workers`` runs. Each other process starts up (half
+    a second, an engine of its own) and makes its run from the end backwards;
+    this process, whose engine is already open, starts at once from the
+    front and goes on into the next run, until it meets phrases the other
+    made. Nobody waits for anybody, and whatever a process did not make
+    (it failed, or was slow to start) this one makes.
     """
     missing = [
         t for t in dict.fromkeys(texts) if read_entry(speech.path(t), speech.sample_rate) is None
@@ -55,16 +63,25 @@ def synthesize_ahead(speech: PhraseCache, texts: Iterable[str], workers: int) ->
     engine = speech.engine
     spec = (engine.name, engine.voice, engine.rate, speech.identity)
     root = speech.folder.parent
-    shares = [missing[i::workers] for i in range(min(workers, len(missing)))]
+    count = min(workers, len(missing))
+    bounds = [len(missing) * i // count for i in range(count + 1)]
+    runs = [missing[bounds[i] : bounds[i + 1]] for i in range(1, count)]
     context = multiprocessing.get_context("spawn")
+    pool: ProcessPoolExecutor | None = None
     try:
-        with ProcessPoolExecutor(len(shares), mp_context=context) as pool:
-            for done in [pool.submit(_synthesize, spec, root, share) for share in shares]:
-                done.result()
-    except (OSError, RuntimeError, VoicecoachError, BrokenProcessPool):
-        # Workers only save time: whatever they did not make, the compiler makes itself
-        # (and reports properly, if the engine fails there too).
-        return 0
+        pool = ProcessPoolExecutor(len(runs), mp_context=context)
+        for run in runs:
+            pool.submit(_synthesize, spec, root, run[::-1])
+    except (OSError, RuntimeError):
+        pass  # no other process: this one makes them all
+    try:
+        for text in missing:
+            if not speech.path(text).exists():
+                speech.length(text)
+    finally:
+        if pool is not None:
+            # The others stop at the first phrase they find made; at most one each is left.
+            pool.shutdown(wait=True, cancel_futures=True)
     return len(missing)
 
 
@@ -84,4 +101,6 @@ def _synthesize(spec: tuple[str, str, int | None, str], root: Path, texts: list[
         # what it made would never be read, so make nothing.
         return
     for text in texts:
+        if cache.path(text).exists():
+            return  # the parent got this far: the rest is made
         cache.length(text)

@@ -139,7 +139,7 @@ def child(
     if music:
         from voicecoach.sound.music import open_music
 
-        mix = open_music(music, timeline, session.speech.audio, warn=print)
+        mix = open_music(music, timeline, warn=print)
     options = RenderOptions(music=mix)
     export_timeline(timeline, session.speech, out, fmt, force=True, options=options)
     done = time.perf_counter()

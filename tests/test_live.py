@@ -179,3 +179,31 @@ def test_resume_waits_only_for_the_set_it_resumes_at(tmp_path: Path) -> None:
     # the deadlift's setup, then its first set
     assert found.start == whole.chapters[whole.sets[1].chapter].start
     history.close()
+
+
+def test_music_under_a_session_still_being_made_is_the_same_as_under_the_whole(
+    tmp_path: Path, tiny: str
+) -> None:
+    from test_music import write_track
+
+    from voicecoach.sound.music import open_music
+    from voicecoach.sound.render import RenderOptions
+
+    workout = load_workout(tiny, None)
+    engine = HeldEngine(free=3)
+    speech = PhraseCache(engine, root=tmp_path)
+    live = started(workout, speech)
+    track = write_track(tmp_path / "song.wav", 12.0, rate=22050, channels=1)
+    estimate = live.outline()
+    options = RenderOptions(music=open_music(track, estimate, warn=print))
+    held: list[bool] = []
+
+    def release_once_held() -> None:
+        held.append(engine.holding.wait(10) and not live.done)
+        engine.released.set()
+
+    threading.Thread(target=release_once_held).start()
+    stream = np.concatenate(list(render_chunks(live, speech, 0, options)))
+    assert held == [True]
+    again = RenderOptions(music=open_music(track, estimate, warn=print))
+    assert np.array_equal(stream, render_all(live.whole(), speech, again))

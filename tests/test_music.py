@@ -34,6 +34,7 @@ from voicecoach.sound.export import export_timeline
 from voicecoach.sound.render import RenderOptions, render_all
 from voicecoach.voices.base import Pcm
 from voicecoach.voices.cache import PhraseCache
+from voicecoach.voices.level import TARGET_LUFS
 
 RATE = 22050
 WINDOW = 100
@@ -234,7 +235,7 @@ def test_unusable_tracks_are_skipped_with_one_warning_each(
         make(folder / name)
     write_track(folder / "good.wav", 4.0)
     said, warn = warnings()
-    mix = m.open_music(folder, timeline, speech.audio, warn=warn)
+    mix = m.open_music(folder, timeline, warn=warn)
     render_all(timeline, speech, RenderOptions(music=mix))  # loops over the whole list
     assert sorted(said) == sorted(
         f"music: {folder / name}: " + m_reason(folder / name) for name, _, _ in BAD_TRACKS
@@ -258,7 +259,7 @@ def test_when_no_track_can_be_used_it_is_an_error_before_anything_plays(
         make(folder / name)
     said, warn = warnings()
     with pytest.raises(InputError) as caught:
-        m.open_music(folder, timeline, speech.audio, warn=warn, shown="music/")
+        m.open_music(folder, timeline, warn=warn, shown="music/")
     assert str(caught.value) == "music music/: no track can be played (see the warnings above)"
     assert len(said) == len(BAD_TRACKS)
 
@@ -298,9 +299,8 @@ def test_every_track_is_brought_to_the_same_loudness_below_the_voice(
     folder = tmp_path / "music"
     write_track(folder / "1 loud.flac", 12.0, freq=None, noise=0.3)
     write_track(folder / "2 quiet.mp3", 12.0, freq=300, amplitude=0.02, noise=0.004)
-    mix = m.open_music(folder, timeline, speech.audio, warn=lambda t: None, level_lu=14)
-    voice = m.voice_loudness(timeline, speech.audio)
-    assert mix.music.target == pytest.approx(voice - 14)
+    mix = m.open_music(folder, timeline, warn=lambda t: None, level_lu=14)
+    assert mix.music.target == pytest.approx(TARGET_LUFS - 14)
     stream = m.MusicStream(mix.music).read(24 * RATE)
     first, second = mix.music.segments_to(0)[:2]
     for seg in (first, second):
@@ -350,7 +350,7 @@ def exported(
     # Longer than the session: a tone crossfaded into itself would add up, not keep its level.
     assert timeline.duration < 80 * RATE
     write_track(tmp_path / "music" / "tone.flac", 80.0, rate=RATE, channels=1)
-    mix = m.open_music(tmp_path / "music", timeline, speech.audio, warn=lambda t: None)
+    mix = m.open_music(tmp_path / "music", timeline, warn=lambda t: None)
     files = []
     for name, voice, music in (
         ("mix", speech, mix),
@@ -434,7 +434,7 @@ def test_play_and_export_render_the_same_stream_whatever_the_chunk(
 ) -> None:
     write_track(tmp_path / "m" / "1.mp3", 6.0, noise=0.05)
     write_track(tmp_path / "m" / "2.ogg", 6.0, freq=300)
-    mix = m.open_music(tmp_path / "m", timeline, speech.audio, warn=lambda t: None)
+    mix = m.open_music(tmp_path / "m", timeline, warn=lambda t: None)
     big = render_all(timeline, speech, RenderOptions(music=mix, chunk=65536))
     small = render_all(timeline, speech, RenderOptions(music=mix, chunk=8192))
     assert np.array_equal(big, small)
@@ -444,7 +444,7 @@ def test_a_jump_in_play_moves_the_session_but_not_the_song(
     tmp_path: Path, timeline: Timeline, speech: PhraseCache
 ) -> None:
     write_track(tmp_path / "m" / "a.wav", 40.0, freq=None, noise=0.1)
-    mix = m.open_music(tmp_path / "m", timeline, speech.audio, warn=lambda t: None)
+    mix = m.open_music(tmp_path / "m", timeline, warn=lambda t: None)
     feed = Feed(timeline, speech, 0, RenderOptions(music=mix), patience=5)
     try:
         feed.wait_ready()
@@ -588,7 +588,7 @@ def test_music_on_the_command_line_wins_over_the_workout_and_the_config(
     choice = MusicChoice(str(named), "named.wav")
 
     def chosen(flag_path: str | None, off: bool) -> str | None:
-        mix = m.music_for(flag_path, off, [choice], timeline, speech.audio, warn=print)
+        mix = m.music_for(flag_path, off, [choice], timeline, warn=print)
         return None if mix is None else Path(mix.music.segments_to(0)[0].info.path).name
 
     assert chosen(str(flag), False) == "flag.wav"

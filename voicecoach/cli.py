@@ -706,24 +706,19 @@ MusicLevelOption = typer.Option(
 
 def _music(
     workout: Any,
-    timeline: Callable[[], Any],
-    speech: Any,
+    timeline: Any,
     flag: str | None,
     off: bool,
     level: float,
     say: Any,
 ) -> Any:
-    """The session's music (``sound/music.py``), or None; ``InputError`` if none can play.
-    ``timeline()`` gives the whole timeline, asked for only when there is music."""
+    """The session's music (``sound/music.py``) for ``timeline`` (its rate and length: an
+    estimate will do), or None; ``InputError`` if none can play."""
     from voicecoach.files.settings import load_music
-    from voicecoach.sound.music import chosen_music, open_music
+    from voicecoach.sound.music import music_for
 
     named = [workout.music, None if off or flag else load_music()]
-    chosen = chosen_music(flag, off, named)
-    if chosen is None:
-        return None
-    path, shown = chosen
-    return open_music(path, timeline(), speech.audio, level_lu=level, warn=say, shown=shown)
+    return music_for(flag, off, named, timeline, level_lu=level, warn=say)
 
 
 @command("export")
@@ -772,7 +767,7 @@ def export(
     with _terminate_as_interrupt(env().signals), _progress() as bar:
         session = prepare(workout, engine, voice, rate, on_synth=bar.synthesizing if bar else None)
         speech, timeline = session.speech, session.timeline
-        mix = _music(workout, lambda: timeline, speech, music, no_music, music_level, _warn)
+        mix = _music(workout, timeline, music, no_music, music_level, _warn)
         options = RenderOptions(tone=tone, music=mix)
         progress = bar.rendering if bar else None
         if split:
@@ -885,15 +880,9 @@ def play(
         workout, live = session.workout, session.timeline
         closing.callback(live.close)
 
-        def whole() -> Any:  # music is levelled to the whole session's voice
-            if not live.done:
-                console.status("Making the voice for the whole session: the music follows it…")
-            return live.whole()
-
         mix = _music(
             workout,
-            whole,
-            session.speech,
+            live.outline(),
             music,
             no_music,
             music_level,

@@ -7,7 +7,9 @@ rest, soxr to resample), so no track is ever held whole in memory.
 
 Every track is measured once (EBU R128 integrated loudness, on the mono
 stream that is mixed) and brought to one level a set number of LU below
-the voice, measured the same way over the session's phrases. Tracks follow
+the voice, whose every phrase is levelled to ``voices.level.TARGET_LUFS``
+(so the music's level is known before a word is synthesized, and ``play``
+can start while the rest of the session is being made). Tracks follow
 one another with a short equal-power crossfade and the list loops for as
 long as the session lasts.
 
@@ -33,6 +35,7 @@ import hashlib
 import json
 import math
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -46,6 +49,7 @@ from voicecoach import paths
 from voicecoach.errors import InputError, VoicecoachError
 from voicecoach.files.writer import write_atomic
 from voicecoach.model import Event, MusicChoice, Timeline
+from voicecoach.voices.level import TARGET_LUFS
 
 AUDIO_SUFFIXES = (".mp3", ".flac", ".ogg", ".oga", ".opus", ".wav")
 PLAYLIST_SUFFIXES = (".m3u", ".m3u8")
@@ -603,18 +607,6 @@ class _Reader:
         return joined[:count]
 
 
-def voice_loudness(timeline: Timeline, audio: Callable[[str], np.ndarray]) -> float:
-    """The voice's loudness (LUFS): every distinct phrase of the session, end to end."""
-    seen: dict[str, None] = {}
-    for event in timeline.events:
-        seen.setdefault(event.text, None)
-    meter = LoudnessMeter(timeline.sample_rate)
-    for text in seen:
-        meter.feed(np.asarray(audio(text), dtype=np.float64) / 32768.0)
-    measured = meter.integrated()
-    return measured if math.isfinite(measured) else -20.0
-
-
 @dataclass(frozen=True, slots=True)
 class Ducking:
     """The shape of the music's level around prompts and at the session's ends, in ms and dB."""
@@ -703,38 +695,53 @@ class MusicMix:
     music: Music
     shape: Ducking = Ducking()
 
-    def mixer(self, timeline: Timeline, start: int, music_at: int) -> Mixer:
-        """A mixer for a render of ``timeline`` from ``start``, the music from ``music_at``."""
-        return Mixer(self, timeline, start, music_at)
+    def mixer(self, sample_rate: int, start: int, music_at: int) -> Mixer:
+        """A mixer for a render from session sample ``start``, the music from ``music_at``."""
+        return Mixer(self, sample_rate, start, music_at)
+
+    def lookahead(self, sample_rate: int) -> int:
+        """How far past a chunk the prompts must be known to lay the music under it: the duck
+        comes down before a prompt, and the fade out ends with the session."""
+        ms = max(self.shape.down_ms, self.shape.fade_out_ms)
+        return ms * sample_rate // 1000
 
 
 class Mixer:
     """The music layer of one render, chunk by chunk, in order."""
 
-    def __init__(self, mix: MusicMix, timeline: Timeline, start: int, music_at: int) -> None:
+    def __init__(self, mix: MusicMix, sample_rate: int, start: int, music_at: int) -> None:
         self._shape = mix.shape
-        self._timeline = timeline
-        self._events = sorted(timeline.events, key=lambda e: e.start)
-        self._starts = [e.start for e in self._events]
-        self._longest = _longest(self._events)
+        self._rate = sample_rate
+        self._events: list[Event] = []
+        self._starts: list[int] = []
+        self._longest = 0
         self._stream = MusicStream(mix.music, music_at)
         self._entry = start
 
-    def layer(self, lo: int, voice: np.ndarray) -> np.ndarray:
+    def layer(
+        self, lo: int, voice: np.ndarray, events: Sequence[Event], duration: int | None
+    ) -> np.ndarray:
         """The music for session samples ``[lo, lo + len(voice))``, as int32 to add to ``voice``.
 
-        Where voice plus music would pass full scale, the music gives way, so the
-        sum never clips and the voice's samples stay exactly as they are.
+        ``events`` are the prompts in time order, every one that sounds before
+        ``lo + len(voice) + lookahead`` among them (a list that may grow at its
+        end between calls); ``duration`` is the session's length, or None if it
+        is not known yet, which then lies beyond that. Where voice plus music
+        would pass full scale, the music gives way, so the sum never clips and
+        the voice's samples stay exactly as they are.
         """
         hi = lo + len(voice)
-        tl = self._timeline
+        for event in events[len(self._events) :]:
+            self._events.append(event)
+            self._starts.append(event.start)
+            self._longest = max(self._longest, event.end - event.start)
         gain = envelope(
             self._events,
             self._starts,
             lo,
             hi,
-            tl.sample_rate,
-            tl.duration,
+            self._rate,
+            sys.maxsize if duration is None else duration,
             self._shape,
             self._entry,
             self._longest,
@@ -747,7 +754,6 @@ class Mixer:
 def open_music(
     path: str | Path,
     timeline: Timeline,
-    audio: Callable[[str], np.ndarray],
     *,
     level_lu: float = LEVEL_LU,
     warn: Warn,
@@ -757,11 +763,12 @@ def open_music(
 
     Reads the file, folder or playlist and measures tracks until one can be
     played; ``InputError`` (exit 2) when none can, before anything is written
-    or played. ``audio(text)`` gives a phrase's samples, for the voice's level.
+    or played. ``timeline`` gives the rate and how far to measure ahead (for a
+    session still being compiled, its estimate will do).
     """
     where = shown or str(path)
     files = music_files(Path(path).expanduser(), where, warn)
-    target = voice_loudness(timeline, audio) - level_lu
+    target = TARGET_LUFS - level_lu
     music = Music(files, timeline.sample_rate, target, warn, where)
     music.check()
     music.measure_ahead(timeline.duration)
@@ -790,7 +797,6 @@ def music_for(
     off: bool,
     named: Sequence[MusicChoice | None],
     timeline: Timeline,
-    audio: Callable[[str], np.ndarray],
     *,
     level_lu: float = LEVEL_LU,
     warn: Warn,
@@ -800,4 +806,4 @@ def music_for(
     if chosen is None:
         return None
     path, shown = chosen
-    return open_music(path, timeline, audio, level_lu=level_lu, warn=warn, shown=shown)
+    return open_music(path, timeline, level_lu=level_lu, warn=warn, shown=shown)

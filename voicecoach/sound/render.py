@@ -95,27 +95,22 @@ def render_chunks(
     samples long; each event's audio begins at sample ``event.start``. The
     music, if any, begins at ``music_at`` on its own clock (``play`` keeps it
     going across jumps) and fades in from ``start``. A ``Score`` still being
-    placed is rendered as far as it is settled, a chunk at a time; the music
-    needs the whole ``Timeline``.
+    placed is rendered as far as it is settled, a chunk at a time (with music,
+    a little further: the music is ducked before each prompt).
     """
     opts = options or RenderOptions()
     if opts.chunk < 1:
         raise ValueError("chunk must be at least one sample")
     score = Whole(timeline) if isinstance(timeline, Timeline) else timeline
-    if opts.music is not None and not isinstance(timeline, Timeline):
-        raise ValueError("music is laid under a whole timeline")
     rate = score.sample_rate
     beep = tick(rate) if opts.tone else None
     ticked: dict[str, Pcm] = {}
     first = 0
     pos = max(0, start)
-    mixer = (
-        opts.music.mixer(timeline, pos, music_at)
-        if opts.music is not None and isinstance(timeline, Timeline)
-        else None
-    )
+    mixer = opts.music.mixer(rate, pos, music_at) if opts.music is not None else None
+    ahead = opts.music.lookahead(rate) if opts.music is not None else 0
     while True:
-        events, duration = score.settled(pos + opts.chunk)
+        events, duration = score.settled(pos + opts.chunk + ahead)
         if duration is not None and pos >= duration:
             return
         end = pos + opts.chunk if duration is None else min(pos + opts.chunk, duration)
@@ -151,7 +146,7 @@ def render_chunks(
         if mixer is None:
             yield voice
         else:
-            yield (voice + mixer.layer(pos, voice)).astype(np.int16)
+            yield (voice + mixer.layer(pos, voice, events, duration)).astype(np.int16)
         pos = end
 
 

@@ -15,6 +15,7 @@ from voicecoach.compiler.compile import (
     compile_workout,
 )
 from voicecoach.compiler.layout import MIN_GAP_MS
+from voicecoach.compiler.live import shortest
 from voicecoach.files.load import rep_steps
 from voicecoach.model import (
     CircuitBlock,
@@ -490,6 +491,7 @@ def test_what_is_placed_is_settled_up_to_its_end_and_the_gap(workout: Workout) -
             assert item.duration >= horizon
     estimate = compile_workout(workout, EstimatedLengths(RATE))
     real = compile_workout(workout, lengths)
+    assert shortest(workout, RATE) <= min(real.duration, estimate.duration)
     assert set_keys(estimate) == set_keys(real)
     assert [(s.exercise, s.name, s.chapter) for s in estimate.sets] == [
         (s.exercise, s.name, s.chapter) for s in real.sets

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import cast
 
 from voicecoach.compiler.compile import CompileWarning, compile_report, compile_workout
-from voicecoach.compiler.live import LiveTimeline
+from voicecoach.compiler.live import LiveTimeline, shortest
 from voicecoach.env import SpeechOpener, open_real_speech
 from voicecoach.errors import EngineError
 from voicecoach.files.load import load_workout
@@ -118,7 +118,9 @@ def prepare_live(
     # A PhraseCache, which the compile, the render and the keys' threads can share.
     speech = (open_speech or open_real_speech)(workout.voice, voice or VoiceSettings(), None)
     estimate = compile_workout(workout, EstimatedLengths(speech.sample_rate))
-    return LiveSession(workout, speech, LiveTimeline(workout, speech, estimate).start())
+    floor = shortest(workout, speech.sample_rate)
+    timeline = LiveTimeline(workout, speech, estimate, floor)
+    return LiveSession(workout, speech, timeline.start())
 
 
 def _workout(name: str | Path | Workout, cwd: Path | None) -> Workout:

@@ -23,10 +23,26 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Sequence
 
-from voicecoach.compiler.compile import Assembly, compile_events
+from voicecoach.compiler.compile import Assembly, compile_events, compile_workout
 from voicecoach.compiler.layout import MIN_GAP_MS, CompileWarning
 from voicecoach.model import Event, Timeline, Workout
 from voicecoach.voices.base import Speech
+
+
+class Instant:
+    """Every phrase one sample long: the shortest the session can be (``shortest``)."""
+
+    def __init__(self, sample_rate: int) -> None:
+        self.sample_rate = sample_rate
+
+    def length(self, text: str) -> int:
+        return 1
+
+
+def shortest(workout: Workout, sample_rate: int) -> int:
+    """A length in samples that ``workout`` lasts at least, whatever its voice: longer
+    phrases only ever push prompts later and lengthen rests, never shorten anything."""
+    return compile_workout(workout, Instant(sample_rate)).duration
 
 
 class LiveTimeline:
@@ -35,15 +51,21 @@ class LiveTimeline:
 
     ``estimate`` is the same workout compiled with estimated phrase lengths:
     the same sets in the same order, for the log and for the session's
-    length until the real one is known. Safe to use from any thread.
+    length until the real one is known. ``floor`` is a length the session
+    surely reaches (``shortest``). Safe to use from any thread.
     """
 
     def __init__(
-        self, workout: Workout | None, speech: Speech, estimate: Timeline | None = None
+        self,
+        workout: Workout | None,
+        speech: Speech,
+        estimate: Timeline | None = None,
+        floor: int = 0,
     ) -> None:
         self.workout = workout
         self.speech = speech
         self.estimate = estimate
+        self.floor = floor
         self.sample_rate = speech.sample_rate
         title, name = (workout.title, workout.name) if workout else ("", "")
         self._assembly = Assembly(title, name, speech.sample_rate)
@@ -62,7 +84,7 @@ class LiveTimeline:
     @classmethod
     def finished(cls, timeline: Timeline, speech: Speech) -> LiveTimeline:
         """A timeline that is already whole (a resumed session, music, a test)."""
-        live = cls(None, speech, timeline)
+        live = cls(None, speech, timeline, timeline.duration)
         live._assembly = Assembly.of(timeline)
         live._horizon = timeline.duration
         live._ended = True

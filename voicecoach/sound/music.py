@@ -699,11 +699,12 @@ class MusicMix:
         """A mixer for a render from session sample ``start``, the music from ``music_at``."""
         return Mixer(self, sample_rate, start, music_at)
 
-    def lookahead(self, sample_rate: int) -> int:
-        """How far past a chunk the prompts must be known to lay the music under it: the duck
-        comes down before a prompt, and the fade out ends with the session."""
-        ms = max(self.shape.down_ms, self.shape.fade_out_ms)
-        return ms * sample_rate // 1000
+    def lookahead(self, sample_rate: int) -> tuple[int, int]:
+        """How far past a chunk the prompts must be known to lay the music under it, in
+        samples: the duck comes down before a prompt; and within the fade out of the
+        session's end, where the end is."""
+        shape = self.shape
+        return shape.down_ms * sample_rate // 1000, shape.fade_out_ms * sample_rate // 1000
 
 
 class Mixer:

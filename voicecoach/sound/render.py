@@ -56,6 +56,11 @@ class Score(Protocol):
     @property
     def sample_rate(self) -> int: ...
 
+    @property
+    def floor(self) -> int:
+        """The session lasts at least this many samples (all of it, once known)."""
+        ...
+
     def settled(self, end: int) -> tuple[Sequence[Event], int | None]:
         """Once every prompt that sounds before ``end`` is known: the prompts in time order
         (a list that may grow at its end) and the session's length, if known."""
@@ -67,6 +72,7 @@ class Whole:
 
     def __init__(self, timeline: Timeline) -> None:
         self.sample_rate = timeline.sample_rate
+        self.floor = timeline.duration
         self._events = sorted(timeline.events, key=lambda e: e.start)
         self._duration = timeline.duration
 
@@ -108,8 +114,11 @@ def render_chunks(
     first = 0
     pos = max(0, start)
     mixer = opts.music.mixer(rate, pos, music_at) if opts.music is not None else None
-    ahead = opts.music.lookahead(rate) if opts.music is not None else 0
+    duck, fade = opts.music.lookahead(rate) if opts.music is not None else (0, 0)
     while True:
+        # With music: the prompts a quarter second past the chunk (the duck comes down
+        # before them), and, unless the session surely lasts longer, where it ends.
+        ahead = duck if pos + opts.chunk + fade <= score.floor else max(duck, fade)
         events, duration = score.settled(pos + opts.chunk + ahead)
         if duration is not None and pos >= duration:
             return

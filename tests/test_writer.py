@@ -95,3 +95,25 @@ def test_a_signal_the_moment_the_part_is_made_leaves_no_part(
         monkeypatch.undo()
         signal.signal(signal.SIGTERM, previous)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_part_being_put_in_place_is_not_taken_for_a_stale_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two writers of the same phrase at once (the phrase cache, from two threads or two
+    # exports): the second one's clean-up runs just as the first puts its part in place.
+    from voicecoach.files import writer
+
+    final = tmp_path / "entry.pcm"
+    link = os.link
+
+    def cleaned_up_meanwhile(source: Path, target: Path) -> None:
+        writer.remove_stale(final)
+        link(source, target)
+
+    monkeypatch.setattr(os, "link", cleaned_up_meanwhile)
+    staged = Staged(final).make()
+    staged.tmp.write_bytes(b"first")
+    assert staged.put()
+    assert final.read_bytes() == b"first"
+    assert not list(tmp_path.glob("*.part"))

@@ -180,25 +180,29 @@ class Staged:
         """Put the finished file in place; False if the name was taken (without replace)."""
         if not self._open:
             return True
-        self._unlock()
-        if self.replace:
-            os.replace(self.tmp, self.final)
-            self._open = False
-            return True
+        # Still locked while it is put in place: another writer of the same name cleaning
+        # up stale parts (``remove_stale``) must not take it for one a killed writer left.
         try:
-            # A link fails if the name was taken meanwhile, where a rename would overwrite.
-            os.link(self.tmp, self.final)
-        except FileExistsError:
-            return False
-        except OSError:
-            if self.final.exists():
+            if self.replace:
+                os.replace(self.tmp, self.final)
+                self._open = False
+                return True
+            try:
+                # A link fails if the name was taken meanwhile, where a rename would overwrite.
+                os.link(self.tmp, self.final)
+            except FileExistsError:
                 return False
-            # No hard links here (some network and FAT file systems): rename instead.
-            os.replace(self.tmp, self.final)
-            self._open = False
+            except OSError:
+                if self.final.exists():
+                    return False
+                # No hard links here (some network and FAT file systems): rename instead.
+                os.replace(self.tmp, self.final)
+                self._open = False
+                return True
+            self.discard()
             return True
-        self.discard()
-        return True
+        finally:
+            self._unlock()
 
     def discard(self) -> None:
         self._unlock()

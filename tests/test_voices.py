@@ -471,3 +471,28 @@ def test_a_long_piper_sentence_is_made_a_clause_at_a_time_and_the_timeline_holds
     again = prepare(path, VoiceSettings(engine="piper"))
     assert again.speech.length(text) == event.end - event.start
     assert getattr(again.speech, "synth_calls", None) == 0
+
+
+def test_pyttsx3_says_a_phrase_again_when_its_file_cannot_be_read() -> None:
+    from voicecoach.voices.pyttsx3_engine import ATTEMPTS, Pyttsx3Engine
+
+    engine = Pyttsx3Engine.__new__(Pyttsx3Engine)  # no espeak-ng: only the retry is tested
+    said = np.full(2000, 5000, dtype=np.int16)
+    tries: list[str] = []
+
+    def say(text: str) -> np.ndarray:
+        tries.append(text)
+        if len(tries) == 1:  # espeak-ng left the file unreadable once
+            raise EngineError("the system voice (espeak) wrote no readable audio")
+        return said
+
+    engine._say = say  # type: ignore[method-assign]
+    assert np.array_equal(engine.synthesize("Hold"), said) and tries == ["Hold", "Hold"]
+
+    def never(text: str) -> np.ndarray:
+        raise EngineError("the system voice (espeak) wrote no readable audio")
+
+    engine._say = never  # type: ignore[method-assign]
+    with pytest.raises(EngineError, match="no readable audio"):
+        engine.synthesize("Hold")
+    assert ATTEMPTS > 1

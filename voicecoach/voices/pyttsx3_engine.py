@@ -87,14 +87,23 @@ class Pyttsx3Engine:
     def synthesize(self, text: str) -> Pcm:
         """Say ``text`` into a file and read it back: mono 16-bit at ``SAMPLE_RATE``.
 
-        A phrase that comes back silent is tried again a few times: a driver
-        that drops a phrase must not leave a silent count in the cache.
+        A phrase that comes back silent, or as a file that cannot be read, is
+        tried again a few times: a driver that drops a phrase must not leave a
+        silent count in the cache, nor stop a session.
         """
-        audio = self._say(text)
-        for _ in range(ATTEMPTS - 1):
+        audio: Pcm | None = None
+        failed: EngineError | None = None
+        for _ in range(ATTEMPTS):
+            try:
+                audio = self._say(text)
+            except EngineError as error:
+                failed = error
+                continue
             if _audible(audio):
                 break
-            audio = self._say(text)
+        if audio is None:
+            assert failed is not None
+            raise failed
         return audio
 
     def _say(self, text: str) -> Pcm:

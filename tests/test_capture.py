@@ -52,6 +52,36 @@ def captured(path: Path) -> Pcm:
     return np.frombuffer(data, dtype="<i2")
 
 
+def waited_end(sound: Pcm, expected: Pcm) -> int | None:
+    """Where ``expected`` ends in ``sound``, if ``sound`` is ``expected`` with only runs of
+    silence put in: what a capture, faster than real time, gets when it catches up with a
+    busy machine's renderer (a sound card in real time never does); else None."""
+    i = j = 0
+    while j < len(expected):
+        n = min(len(sound) - i, len(expected) - j)
+        bad = np.flatnonzero(sound[i : i + n] != expected[j : j + n])
+        if len(bad) == 0:
+            return i + n if n == len(expected) - j else None
+        i, j = i + int(bad[0]), j + int(bad[0])
+        if sound[i] != 0:
+            return None  # a sample changed, not silence put in
+        sounding = np.flatnonzero(sound[i:])
+        if len(sounding) == 0:
+            return None
+        i += int(sounding[0])
+    return i
+
+
+def test_waited_end_allows_silence_put_in_and_nothing_else() -> None:
+    expected = np.array([3, 0, 0, 5, 6, 7, 0, 8], dtype=np.int16)
+    assert waited_end(expected, expected) == 8
+    put_in = np.array([3, 0, 0, 0, 0, 5, 6, 0, 0, 7, 0, 8, 0], dtype=np.int16)
+    assert waited_end(put_in, expected) == 12
+    assert waited_end(np.array([3, 0, 0, 5, 7, 0, 8], dtype=np.int16), expected) is None
+    assert waited_end(np.array([3, 0, 0, 5, 6, 9, 0, 8], dtype=np.int16), expected) is None
+    assert waited_end(expected[:5], expected) is None
+
+
 def reference(name: str) -> Pcm:
     session = prepare(name)
     return render_all(session.timeline, session.speech)
@@ -85,7 +115,8 @@ def test_monday_reaches_the_device_byte_for_byte(tmp_path: Path) -> None:
     assert "Done: Monday: Hamstrings for runners." in result.stderr
     expected = reference("monday")
     sound = captured(out)
-    assert np.array_equal(sound[sound != 0], expected[expected != 0])
+    end = waited_end(sound, expected)
+    assert end is not None and not sound[end:].any()
     # With the voice made, the device gets exactly the session, sample for sample.
     out = tmp_path / "monday.raw"
     result = voicecoach("play", "monday", env=capture_env(out), timeout=400)
@@ -214,7 +245,6 @@ def test_keys_in_a_real_terminal_pause_and_quit_and_the_terminal_is_restored(tin
     assert '"outcome": "quit"' in history
 
 
-@pytest.mark.flaky(reruns=1)  # a fast capture device can outrun a busy machine's renderer
 def test_music_reaches_the_device_exactly_as_it_is_exported(tmp_path: Path, tiny: str) -> None:
     import soundfile as sf
     from test_music import write_track
@@ -235,7 +265,8 @@ def test_music_reaches_the_device_exactly_as_it_is_exported(tmp_path: Path, tiny
     assert result.returncode == 0, result.stderr
     exported = sf.read(wav, dtype="int16")[0]
     sound = captured(out)
-    assert np.array_equal(sound[: len(exported)], exported)
-    assert not sound[len(exported) :].any()
+    end = waited_end(sound, exported)
+    assert end is not None
+    assert not sound[end:].any()
     voice = reference(tiny)
     assert len(voice) == len(exported) and not np.array_equal(voice, exported)

@@ -9,7 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from voicecoach.compiler.compile import compile_workout
+from voicecoach.files.load import load_workout
+from voicecoach.model import Timeline
 from voicecoach.voices.base import EstimatedLengths
+from voicecoach.voices.cache import PhraseCache
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -103,3 +107,34 @@ def tiny(write: Callable[[str, str], Path]) -> str:
 @pytest.fixture
 def lengths() -> EstimatedLengths:
     return EstimatedLengths()
+
+
+SHORT = """
+title: Short session
+defaults:
+  count: tempo
+blocks:
+  - exercise: hip-hinge
+    sets: 2
+    reps: 2
+    rest: 8s
+  - exercise: staggered-stance-rdl
+    sets: 1
+    reps: 2
+    side_rest: 3s
+"""
+"""Two exercises, three sets, a rest and a side rest: the player's tests run it whole."""
+
+
+@pytest.fixture
+def speech() -> PhraseCache:
+    """The fake voice through a phrase cache of its own."""
+    from fakes import FakeEngine
+
+    return PhraseCache(FakeEngine())
+
+
+@pytest.fixture
+def timeline(write: Callable[[str, str], Path], speech: PhraseCache) -> Timeline:
+    """``SHORT`` compiled with ``speech`` (a test file may have a ``timeline`` of its own)."""
+    return compile_workout(load_workout(str(write("short.yaml", SHORT))), speech)

@@ -36,11 +36,6 @@ from voicecoach.voices.cache import PhraseCache
 RATE = 22050
 
 
-@pytest.fixture
-def speech() -> PhraseCache:
-    return PhraseCache(FakeEngine())
-
-
 def session(speech: PhraseCache, seconds: int = 12) -> Timeline:
     """Three chapters of counts, one a second, like a short workout."""
     words = ["one", "two", "three", "four"]

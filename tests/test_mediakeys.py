@@ -21,18 +21,15 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from dbus_fast import Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
-from fakes import FakeEngine, StepSink
-from test_play import SHORT, STEP, RecordingLog
+from fakes import StepSink
+from test_play import STEP, RecordingLog
 
-from voicecoach.compiler.compile import compile_workout
-from voicecoach.files.load import load_workout
 from voicecoach.model import Timeline
 from voicecoach.player.history import FINISHED, QUIT, SKIPPED
 from voicecoach.player.mediakeys import NoMediaKeys, open_media_keys
@@ -45,16 +42,6 @@ PLAYER = "org.mpris.MediaPlayer2.Player"
 PROPERTIES = "org.freedesktop.DBus.Properties"
 WAIT_S = 10.0
 """The longest any test waits for the bus: the whole file is bounded by this, per step."""
-
-
-@pytest.fixture
-def speech() -> PhraseCache:
-    return PhraseCache(FakeEngine())
-
-
-@pytest.fixture
-def timeline(write: Callable[[str, str], Path], speech: PhraseCache) -> Timeline:
-    return compile_workout(load_workout(str(write("short.yaml", SHORT))), speech)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import numpy as np
 import pyloudnorm
 import pytest
 import soundfile as sf
-from fakes import FakeEngine, fake_env
+from fakes import fake_env
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -95,11 +95,6 @@ class Silent:
 
     def audio(self, text: str) -> Pcm:
         return np.zeros(self._speech.length(text), dtype=np.int16)
-
-
-@pytest.fixture
-def speech() -> PhraseCache:
-    return PhraseCache(FakeEngine())
 
 
 SESSION = """

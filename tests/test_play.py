@@ -8,12 +8,9 @@ real devices are tested in ``test_capture.py``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 import numpy as np
 import pytest
-from fakes import FakeEngine, StepSink
+from fakes import StepSink
 
 from voicecoach.compiler.compile import compile_workout
 from voicecoach.errors import DeviceError
@@ -37,33 +34,8 @@ from voicecoach.sound.render import render_all
 from voicecoach.voices.base import Pcm
 from voicecoach.voices.cache import PhraseCache
 
-SHORT = """
-title: Short session
-defaults:
-  count: tempo
-blocks:
-  - exercise: hip-hinge
-    sets: 2
-    reps: 2
-    rest: 8s
-  - exercise: staggered-stance-rdl
-    sets: 1
-    reps: 2
-    side_rest: 3s
-"""
-
 STEP = 2205
 """Samples the step sink takes per look at the keyboard: a tenth of a second."""
-
-
-@pytest.fixture
-def speech() -> PhraseCache:
-    return PhraseCache(FakeEngine())
-
-
-@pytest.fixture
-def timeline(write: Callable[[str, str], Path], speech: PhraseCache) -> Timeline:
-    return compile_workout(load_workout(str(write("short.yaml", SHORT))), speech)
 
 
 @pytest.fixture

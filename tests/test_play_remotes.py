@@ -4,16 +4,10 @@ what a media widget is shown. The step sink of ``test_play`` plays, so nothing s
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
-
 import numpy as np
-import pytest
-from fakes import FakeEngine, StepSink
-from test_play import SHORT, STEP, RecordingLog
+from fakes import StepSink
+from test_play import STEP, RecordingLog
 
-from voicecoach.compiler.compile import compile_workout
-from voicecoach.files.load import load_workout
 from voicecoach.model import Timeline
 from voicecoach.player.play import (
     COUNTING,
@@ -32,16 +26,6 @@ from voicecoach.player.play import (
 )
 from voicecoach.sound.render import render_all
 from voicecoach.voices.cache import PhraseCache
-
-
-@pytest.fixture
-def speech() -> PhraseCache:
-    return PhraseCache(FakeEngine())
-
-
-@pytest.fixture
-def timeline(write: Callable[[str, str], Path], speech: PhraseCache) -> Timeline:
-    return compile_workout(load_workout(str(write("short.yaml", SHORT))), speech)
 
 
 class Poster:

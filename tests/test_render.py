@@ -35,11 +35,6 @@ def spaced(speech: PhraseCache, texts: list[str], gaps: list[int]) -> Timeline:
     return timeline_of(speech, placed)
 
 
-@pytest.fixture
-def speech() -> PhraseCache:
-    return PhraseCache(FakeEngine())
-
-
 def test_every_event_sounds_at_its_exact_sample_and_nowhere_else(speech: PhraseCache) -> None:
     timeline = spaced(speech, WORDS, [1234, 0, 1, 4410, 17, 999, 3])
     out = render_all(timeline, speech)

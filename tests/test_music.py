@@ -28,10 +28,10 @@ from voicecoach.compiler.compile import compile_workout
 from voicecoach.errors import InputError
 from voicecoach.files.load import load_workout
 from voicecoach.model import Event, MusicChoice, Timeline
-from voicecoach.player.play import Feed
+from voicecoach.player.play import PREFILL, Feed
 from voicecoach.sound import music as m
 from voicecoach.sound.export import export_timeline
-from voicecoach.sound.render import RenderOptions, render_all
+from voicecoach.sound.render import CHUNK, RenderOptions, render_all, render_chunks
 from voicecoach.voices.base import Pcm
 from voicecoach.voices.cache import PhraseCache
 from voicecoach.voices.level import TARGET_LUFS
@@ -465,6 +465,101 @@ def test_a_jump_in_play_moves_the_session_but_not_the_song(
     voice = render_all(timeline, speech)[RATE : 4 * RATE]
     expected = voice + np.rint(song * gain * 32767).astype(np.int32)
     assert np.array_equal(after, expected)
+
+
+# Play: the first words wait for no measuring; the music comes in when it is ready
+
+
+def with_music(voice: Pcm, music: m.Music, at: int, gain: np.ndarray) -> np.ndarray:
+    """``voice`` from session sample ``at`` on, with ``music`` from there under ``gain``."""
+    song = m.MusicStream(music, at).read(len(voice) - at)
+    mixed = voice[at:] + np.rint(song * gain * 32767)
+    return np.clip(mixed, -32768, 32767).astype(np.int16)
+
+
+def test_play_lays_a_measured_track_down_at_once_and_leaves_a_new_one_to_be_measured(
+    tmp_path: Path,
+) -> None:
+    track = write_track(tmp_path / "m" / "a.flac", 6.0)
+    fresh = m.Music([track], RATE, -30.0, warn=print)
+    fresh.vet()
+    assert not fresh.ready  # never measured: that is left to the background
+    fresh.check()  # measured now, and the figures kept
+    again = m.Music([track], RATE, -30.0, warn=print)
+    again.vet()
+    assert again.ready and again.segments_to(0) == fresh.segments_to(0)
+
+
+def test_music_not_ready_comes_in_at_the_next_chunk_fading_in_then_is_the_exports(
+    tmp_path: Path, timeline: Timeline, speech: PhraseCache
+) -> None:
+    write_track(tmp_path / "m" / "tone.flac", 80.0, rate=RATE, channels=1)
+    late = m.open_music(tmp_path / "m", timeline, warn=print, wait=False)
+    chunks = render_chunks(timeline, speech, 0, RenderOptions(music=late, chunk=CHUNK))
+    first = next(chunks)  # the first words: the track is measured only once they are made
+    assert late.music.wait(30) and late.music.ready
+    played = np.concatenate([first, *chunks])
+    voice = render_all(timeline, speech)
+    assert np.array_equal(played[:CHUNK], voice[:CHUNK])
+    # From the next chunk on it fades in over a second, on the clock it would have had.
+    starts = [e.start for e in timeline.events]
+    gain = m.envelope(
+        timeline.events, starts, CHUNK, len(voice), RATE, timeline.duration, late.shape, CHUNK
+    )
+    assert np.array_equal(played[CHUNK:], with_music(voice, late.music, CHUNK, gain))
+    music = played.astype(np.int32) - voice
+    full = max(level(music, x) for x in range(10 * RATE, 20 * RATE, WINDOW))
+    levels = np.array([level(music, x) for x in range(0, 5 * RATE, WINDOW)])
+    assert music[CHUNK] == 0 and np.max(np.abs(np.diff(levels))) < 0.07 * full  # no click
+    # Once both fades are over, it is sample for sample what an export with the music
+    # ready from the start gives.
+    ready = m.open_music(tmp_path / "m", timeline, warn=print)
+    exported = render_all(timeline, speech, RenderOptions(music=ready))
+    settled = max(CHUNK + late.shape.reentry_ms, late.shape.fade_in_ms) * RATE // 1000
+    assert np.array_equal(played[settled:], exported[settled:])
+    assert not np.array_equal(played[:settled], exported[:settled])
+
+
+def test_play_renders_only_a_few_chunks_ahead_until_the_music_is_ready(
+    tmp_path: Path, timeline: Timeline, speech: PhraseCache
+) -> None:
+    write_track(tmp_path / "m" / "tone.wav", 80.0, rate=RATE, channels=1)
+    files = m.music_files(tmp_path / "m", "m", print)
+    music = m.Music(files, RATE, TARGET_LUFS - m.LEVEL_LU, print)
+    music.vet()  # never measured, and nothing measures it until this test does
+    feed = Feed(timeline, speech, 0, RenderOptions(music=m.MusicMix(music)), patience=5)
+    try:
+        feed.wait_ready()
+        music.check()
+        played = np.concatenate([feed.pull(CHUNK) for _ in range(3 * PREFILL)])
+    finally:
+        feed.close()
+    # Had the render gone on its dozen seconds ahead, the music would come in after those.
+    entry = PREFILL * CHUNK
+    voice = render_all(timeline, speech)[: len(played)]
+    assert np.array_equal(played[:entry], voice[:entry])
+    starts = [e.start for e in timeline.events]
+    shape = m.Ducking()
+    gain = m.envelope(
+        timeline.events, starts, entry, len(played), RATE, timeline.duration, shape, entry
+    )
+    assert np.array_equal(played[entry:], with_music(voice, music, entry, gain))
+
+
+def test_music_found_unplayable_while_playing_leaves_the_session_without_it(
+    tmp_path: Path, timeline: Timeline, speech: PhraseCache
+) -> None:
+    quiet = write_track(tmp_path / "m" / "quiet.wav", 3.0, freq=None)  # audio, but silence
+    said, warn = warnings()
+    mix = m.open_music(tmp_path / "m", timeline, warn=warn, wait=False)  # its header will do
+    played = render_all(timeline, speech, RenderOptions(music=mix))
+    assert mix.music.wait(30) and not mix.music.ready
+    assert np.array_equal(played, render_all(timeline, speech))
+    assert said == [
+        f"music: {quiet}: silent; skipped",
+        f"music {tmp_path / 'm'}: no track can be played (see the warnings above); "
+        "the session goes on without it",
+    ]
 
 
 # The command line

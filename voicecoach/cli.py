@@ -711,14 +711,16 @@ def _music(
     off: bool,
     level: float,
     say: Any,
+    wait: bool = True,
 ) -> Any:
     """The session's music (``sound/music.py``) for ``timeline`` (its rate and length: an
-    estimate will do), or None; ``InputError`` if none can play."""
+    estimate will do), or None; ``InputError`` if none can play. Without ``wait`` its first
+    track may still be being measured, and comes in when it is (``play``)."""
     from voicecoach.files.settings import load_music
     from voicecoach.sound.music import music_for
 
     named = [workout.music, None if off or flag else load_music()]
-    return music_for(flag, off, named, timeline, level_lu=level, warn=say)
+    return music_for(flag, off, named, timeline, level_lu=level, warn=say, wait=wait)
 
 
 @command("export")
@@ -887,6 +889,7 @@ def play(
             no_music,
             music_level,
             lambda t: console.say(f"warning: {t}"),
+            wait=False,
         )
         start, resumed = 0, None
         if resume:

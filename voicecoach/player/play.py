@@ -307,7 +307,17 @@ class Feed:
         try:
             score: Timeline | Score = self.live.timeline if self.live.done else self.live
             chunks = render_chunks(score, self._speech, start, self._options, music_at)
-            for chunk in chunks:
+            music = self._options.music.music if self._options.music is not None else None
+            while True:
+                # While the music is still being measured, only a few chunks ahead: it comes
+                # in at the first chunk made once it is ready, and should not wait for the
+                # dozen seconds rendered ahead without it.
+                while music is not None and out.qsize() >= PREFILL and not music.wait(0.05):
+                    if generation != self._generation:
+                        return
+                chunk = next(chunks, None)
+                if chunk is None:
+                    break
                 while True:
                     if generation != self._generation:
                         return

@@ -241,6 +241,17 @@ def _checked(rate: int, channels: int) -> tuple[int, int]:
     return rate, channels
 
 
+def _load_decoders(path: Path) -> None:
+    """Import what reading ``path`` takes, ahead of the first read."""
+    import soxr
+
+    del soxr
+    try:
+        _header(path)
+    except TrackError:
+        pass  # said when the track is read
+
+
 def resampled(path: Path, rate: int, start: int = 0) -> Iterator[np.ndarray]:
     """The track as mono float32 blocks at ``rate``, from sample ``start`` at that rate."""
     import soxr
@@ -375,8 +386,11 @@ def probe(path: Path, rate: int) -> TrackInfo:
     return TrackInfo(str(path), frames, native, measured, meter.peak)
 
 
-def _probe_cached(path: Path, rate: int) -> TrackInfo:
-    """``probe``, with its figures kept in the cache folder for the same file unchanged."""
+def _kept_figures(path: Path, rate: int) -> tuple[Path, TrackInfo | None]:
+    """Where ``probe``'s figures for ``path`` are kept, and the figures if they are there.
+
+    ``TrackError`` when the file is gone.
+    """
     try:
         stat = path.stat()
     except OSError:
@@ -385,7 +399,7 @@ def _probe_cached(path: Path, rate: int) -> TrackInfo:
     entry = paths.cache_dir() / "music" / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".json")
     try:
         kept = json.loads(entry.read_text(encoding="utf-8"))
-        return TrackInfo(
+        return entry, TrackInfo(
             str(path),
             int(kept["frames"]),
             int(kept["native_rate"]),
@@ -393,7 +407,14 @@ def _probe_cached(path: Path, rate: int) -> TrackInfo:
             float(kept["peak"]),
         )
     except (OSError, ValueError, KeyError, TypeError):
-        pass
+        return entry, None
+
+
+def _probe_cached(path: Path, rate: int) -> TrackInfo:
+    """``probe``, with its figures kept in the cache folder for the same file unchanged."""
+    entry, kept = _kept_figures(path, rate)
+    if kept is not None:
+        return kept
     info = probe(path, rate)
     figures = {k: getattr(info, k) for k in ("frames", "native_rate", "loudness", "peak")}
     try:
@@ -423,10 +444,16 @@ class Music:
 
     Tracks are measured (``probe``) only as far as the session will reach, so
     a folder of a thousand songs costs no more than the few a session plays;
-    ``measure_ahead`` does it on a background thread, so the renderer (which
-    in ``play`` runs only seconds ahead of the device) never waits for a
-    long track to be measured. The layout is shared by every stream that
-    reads it (``play`` starts a new one after each jump) and grows under a lock.
+    ``start`` does it on a background thread, so the renderer (which in
+    ``play`` runs only seconds ahead of the device) never waits for a long
+    track to be measured. The layout is shared by every stream that reads it
+    (``play`` starts a new one after each jump) and grows under a lock.
+
+    The music is ``ready`` once its first track is laid down: ``check`` lays
+    it at once (measuring it if it never was), which is what ``export``
+    wants; ``vet`` then ``start`` lay it on the background thread, so that
+    ``play``'s first words wait for no measuring, and the mixer brings the
+    music in when it is ready.
     """
 
     def __init__(
@@ -449,16 +476,63 @@ class Music:
         self._measuring = threading.Lock()
         self._ahead: threading.Thread | None = None
         self._stop = threading.Event()
+        self._ready = threading.Event()
+        self._settled = threading.Event()
+        """Set once the music is ready, or known never to be."""
+        self._wanted = threading.Event()
+        """Set when the first words are made: measuring waits for it (see ``want``)."""
         self._known: dict[int, TrackInfo | None] = {}
         self._segments: list[Segment] = []
         self._next = 0
         """Index into ``_files`` of the next track to lay down."""
 
+    @property
+    def ready(self) -> bool:
+        """Whether the first track is laid down, so the music can be read."""
+        return self._ready.is_set()
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the music to be ready or known never to be;
+        whether that is settled."""
+        return self._settled.wait(timeout)
+
     def check(self) -> None:
-        """Make sure one track can be played; ``InputError`` before anything starts if none."""
+        """Make sure one track can be played, measuring it now if it never was; ``InputError``
+        if none can."""
         with self._lock:
             if not self._segments:
                 self._extend()
+        self._ready.set()
+        self._settled.set()
+
+    def vet(self) -> None:
+        """``check`` without measuring: lay the first track down at once if its figures are
+        kept from an earlier session; otherwise find the first one whose header says it is
+        audio, and leave measuring it to ``start``. ``InputError`` if no track gets that far,
+        before anything starts."""
+        with self._lock:
+            if self._segments:
+                return
+            for _ in range(len(self._files)):
+                index, path = self._next, self._files[self._next]
+                try:
+                    _, kept = _kept_figures(path, self.sample_rate)
+                    if kept is None:
+                        _header(path)
+                except TrackError as error:
+                    with self._measuring:
+                        self._known[index] = None
+                    self._warn(f"music: {path}: {error}; skipped")
+                    self._next = (index + 1) % len(self._files)
+                    continue
+                if kept is not None:
+                    with self._measuring:
+                        self._known[index] = kept
+                    self._extend()
+                    self._ready.set()
+                    self._settled.set()
+                return
+            raise self._unplayable()
 
     def segments_to(self, position: int) -> list[Segment]:
         """The segments laid down so far, extended until the last one is sure to sound past
@@ -468,19 +542,43 @@ class Music:
                 self._extend()
             return list(self._segments)
 
-    def measure_ahead(self, duration: int) -> None:
-        """Measure, on a background thread, the tracks that ``duration`` samples will reach."""
+    def want(self) -> None:
+        """The first words are made: measuring may begin. Until then it would take the cores
+        from the voice's first phrase, which a cold start waits for."""
+        self._wanted.set()
+
+    def start(self, duration: int) -> None:
+        """On a background thread: lay the first track down if ``vet`` left it to be
+        measured (once ``want`` is called), then measure the tracks that ``duration``
+        samples will reach. Should no track turn out to be playable, that is a warning and
+        the session has no music."""
         if self._ahead is None:
             self._ahead = threading.Thread(
-                target=self._measure, args=(duration,), name="voicecoach-music", daemon=True
+                target=self._run, args=(duration,), name="voicecoach-music", daemon=True
             )
             self._ahead.start()
 
     def close(self) -> None:
         """Stop measuring ahead; returns once the track being measured is done."""
         self._stop.set()
+        self._wanted.set()
         if self._ahead is not None:
             self._ahead.join()
+
+    def _run(self, duration: int) -> None:
+        if self.ready:  # laid down from kept figures: the decoders are still to be loaded
+            _load_decoders(Path(self._segments[0].info.path))
+        else:
+            self._wanted.wait()
+            if self._stop.is_set():
+                return
+            try:
+                self.check()
+            except InputError as error:
+                self._warn(f"{error}; the session goes on without it")
+                self._settled.set()
+                return
+        self._measure(duration)
 
     def _measure(self, duration: int) -> None:
         covered = 0
@@ -510,8 +608,11 @@ class Music:
             info = self._info(index)
             if info is not None:
                 return info
+        raise self._unplayable()
+
+    def _unplayable(self) -> InputError:
         what = f" {self._shown}" if self._shown else ""
-        raise InputError(f"music{what}: no track can be played (see the warnings above)")
+        return InputError(f"music{what}: no track can be played (see the warnings above)")
 
     def _extend(self) -> None:
         info = self._following()
@@ -716,7 +817,10 @@ class Mixer:
         self._events: list[Event] = []
         self._starts: list[int] = []
         self._longest = 0
-        self._stream = MusicStream(mix.music, music_at)
+        self._music = mix.music
+        self._start = start
+        self._music_at = music_at
+        self._stream: MusicStream | None = None
         self._entry = start
 
     def layer(
@@ -730,12 +834,23 @@ class Mixer:
         is not known yet, which then lies beyond that. Where voice plus music
         would pass full scale, the music gives way, so the sum never clips and
         the voice's samples stay exactly as they are.
+
+        Music that is not ready yet (its first track still being measured) is
+        silence; it comes in at the first chunk after it is ready, fading in
+        over ``reentry_ms`` from there, where its clock stands had it played
+        from the start (so ``play``'s reckoning of the music's clock holds).
         """
         hi = lo + len(voice)
         for event in events[len(self._events) :]:
             self._events.append(event)
             self._starts.append(event.start)
             self._longest = max(self._longest, event.end - event.start)
+        if self._stream is None:
+            if not self._music.ready:
+                self._music.want()
+                return np.zeros(len(voice), dtype=np.int32)
+            self._stream = MusicStream(self._music, self._music_at + lo - self._start)
+            self._entry = lo
         gain = envelope(
             self._events,
             self._starts,
@@ -759,20 +874,27 @@ def open_music(
     level_lu: float = LEVEL_LU,
     warn: Warn,
     shown: str | None = None,
+    wait: bool = True,
 ) -> MusicMix:
     """The music at ``path`` made ready for ``timeline``: levelled ``level_lu`` below the voice.
 
     Reads the file, folder or playlist and measures tracks until one can be
     played; ``InputError`` (exit 2) when none can, before anything is written
     or played. ``timeline`` gives the rate and how far to measure ahead (for a
-    session still being compiled, its estimate will do).
+    session still being compiled, its estimate will do). Without ``wait``
+    (for ``play``) a track that was never measured is measured on a
+    background thread and the music comes in once it is (``Music.vet``); only
+    tracks that are plainly not audio are found out before anything plays.
     """
     where = shown or str(path)
     files = music_files(Path(path).expanduser(), where, warn)
     target = TARGET_LUFS - level_lu
     music = Music(files, timeline.sample_rate, target, warn, where)
-    music.check()
-    music.measure_ahead(timeline.duration)
+    if wait:
+        music.check()
+    else:
+        music.vet()
+    music.start(timeline.duration)
     return MusicMix(music)
 
 
@@ -801,10 +923,12 @@ def music_for(
     *,
     level_lu: float = LEVEL_LU,
     warn: Warn,
+    wait: bool = True,
 ) -> MusicMix | None:
-    """The music ``chosen_music`` picks, made ready for ``timeline``; None for none."""
+    """The music ``chosen_music`` picks, made ready for ``timeline`` (see ``open_music``);
+    None for none."""
     chosen = chosen_music(flag, off, named)
     if chosen is None:
         return None
     path, shown = chosen
-    return open_music(path, timeline, level_lu=level_lu, warn=warn, shown=shown)
+    return open_music(path, timeline, level_lu=level_lu, warn=warn, shown=shown, wait=wait)

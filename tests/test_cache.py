@@ -178,4 +178,89 @@ def test_workers_fill_the_cache_so_the_compiler_synthesizes_nothing(tmp_path: Pa
     assert [cache.length(t) > 0 for t in texts] == [True] * 7
     assert cache.synth_calls == made_here
     assert synthesize_ahead(cache, texts, 2) == 0
-    assert default_workers("piper") == 1
+    assert default_workers("piper") == default_workers("pyttsx3") >= 1
+    assert default_workers("fake") == 1
+
+
+class CountingEngine(FakeEngine):
+    """Notes how many calls are under way at once; ``parallel`` as asked."""
+
+    def __init__(self, parallel: bool, fail: str = "") -> None:
+        super().__init__()
+        self.parallel = parallel
+        self.fail = fail
+        self.busy = 0
+        self.most = 0
+        self.threads: set[int] = set()
+        self._count = threading.Lock()
+
+    def synthesize(self, text: str) -> np.ndarray:
+        with self._count:
+            self.busy += 1
+            self.most = max(self.most, self.busy)
+            self.threads.add(threading.get_ident())
+        try:
+            if text == self.fail:
+                from voicecoach.errors import EngineError
+
+                raise EngineError(f"cannot say {text!r}")
+            threading.Event().wait(0.02)
+            return super().synthesize(text)
+        finally:
+            with self._count:
+                self.busy -= 1
+
+
+def _ask_at_once(cache: PhraseCache, texts: list[str]) -> None:
+    threads = [threading.Thread(target=cache.length, args=(t,)) for t in texts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def test_a_parallel_engine_makes_phrases_at_once_and_each_once(tmp_path: Path) -> None:
+    engine = CountingEngine(parallel=True)
+    engine.gate = threading.Barrier(2)  # both calls must be under way together to go on
+    cache = PhraseCache(engine, root=tmp_path)
+    _ask_at_once(cache, ["Left leg.", "Right leg."])
+    assert sorted(engine.calls) == ["Left leg.", "Right leg."]
+    engine.gate = None
+    _ask_at_once(cache, ["Switch legs."] * 4)  # the same phrase: one makes it, three wait
+    assert engine.calls.count("Switch legs.") == 1
+    assert cache.synth_calls == 3
+
+
+def test_an_engine_that_is_not_parallel_is_never_called_twice_at_once(tmp_path: Path) -> None:
+    engine = CountingEngine(parallel=False)
+    cache = PhraseCache(engine, root=tmp_path)
+    _ask_at_once(cache, [f"Phrase {i}." for i in range(6)])
+    assert len(engine.calls) == 6
+    assert engine.most == 1
+
+
+def test_a_parallel_engine_gets_a_thread_per_worker_ahead_of_the_compile(tmp_path: Path) -> None:
+    from voicecoach.voices.workers import synthesize_ahead
+
+    engine = CountingEngine(parallel=True)
+    cache = PhraseCache(engine, root=tmp_path)
+    texts = [f"Phrase {i}." for i in range(12)] + ["Phrase 3."]
+    assert synthesize_ahead(cache, texts, 2) == 12
+    assert sorted(engine.calls) == sorted(set(texts))
+    assert len(engine.threads) == 2
+    assert engine.most == 2
+    assert [cache.length(t) > 0 for t in texts] == [True] * 13
+    assert len(engine.calls) == 12
+
+
+def test_a_phrase_the_voice_cannot_make_stops_every_thread_with_its_error(tmp_path: Path) -> None:
+    from voicecoach.errors import EngineError
+    from voicecoach.voices.workers import synthesize_ahead
+
+    engine = CountingEngine(parallel=True, fail="Phrase 2.")
+    cache = PhraseCache(engine, root=tmp_path)
+    texts = [f"Phrase {i}." for i in range(40)]
+    with pytest.raises(EngineError, match="cannot say 'Phrase 2.'"):
+        synthesize_ahead(cache, texts, 2)
+    assert engine.busy == 0
+    assert len(engine.calls) < 40

@@ -455,3 +455,19 @@ def test_pyttsx3_says_a_phrase_again_when_its_file_cannot_be_read() -> None:
     with pytest.raises(EngineError, match="no readable audio"):
         engine.synthesize("Hold")
     assert ATTEMPTS > 1
+
+
+@pytest.mark.engine
+@pytest.mark.slow
+def test_piper_makes_phrases_on_two_threads_as_it_does_on_one(tmp_path: Path) -> None:
+    from voicecoach.voices.cache import PhraseCache
+    from voicecoach.voices.workers import synthesize_ahead
+
+    texts = ["Set two of three, left leg.", "Switch legs.", "Last rep.", "Rest, one minute."]
+    together = PhraseCache(open_engine("piper"), root=tmp_path / "two")
+    assert synthesize_ahead(together, texts, 2) == 4
+    assert together.synth_calls == 4
+    alone = PhraseCache(open_engine("piper"), root=tmp_path / "one")
+    for text in texts:
+        assert np.array_equal(together.audio(text), alone.audio(text)), text
+    assert together.synth_calls == 4

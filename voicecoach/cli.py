@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -1155,14 +1156,16 @@ class _Bar:
         self._synth: TaskID | None = None
         self._render: TaskID | None = None
         self._count = 0
+        self._lock = threading.Lock()
 
     def synthesizing(self, text: str) -> None:
-        self._count += 1
-        if self._synth is None:
-            self._synth = self._progress.add_task("Synthesizing phrases", total=None)
-        self._progress.update(
-            self._synth, description=f"Synthesizing phrase {self._count}: {text[:40]}"
-        )
+        with self._lock:  # phrases may be made on several threads at once
+            self._count += 1
+            if self._synth is None:
+                self._synth = self._progress.add_task("Synthesizing phrases", total=None)
+            self._progress.update(
+                self._synth, description=f"Synthesizing phrase {self._count}: {text[:40]}"
+            )
 
     def rendering(self, done: int, total: int) -> None:
         if self._render is None:

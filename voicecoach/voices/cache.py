@@ -50,8 +50,10 @@ class PhraseCache:
     synthesize (the rest came from disk or memory).
 
     Safe to share between threads (``play`` compiles, renders and answers
-    keys on three): the engine makes one phrase at a time, and a phrase
-    already made is read from memory or disk without waiting for it.
+    keys on three): a phrase is made by one thread while any other that
+    wants it waits, a phrase already made is read from memory or disk
+    without waiting, and the engine makes one phrase at a time unless it
+    says it can make several at once (``parallel``).
     """
 
     def __init__(
@@ -74,9 +76,11 @@ class PhraseCache:
         self._lengths: dict[str, int] = {}
         self._audio: OrderedDict[str, Pcm] = OrderedDict()
         self._memory = threading.Lock()
-        """Guards ``_lengths``, ``_audio`` and ``_held``."""
-        self._engine = threading.Lock()
-        """One synthesis at a time: an engine is not made to be called from two threads."""
+        """Guards ``_lengths``, ``_audio``, ``_held`` and ``_making``."""
+        self._making: dict[str, threading.Lock] = {}
+        """One lock per phrase: one thread makes it, the others wait and read it."""
+        self._engine = threading.Lock() if not parallel(engine) else None
+        """One synthesis at a time, for an engine not made to be called from two threads."""
 
     @property
     def sample_rate(self) -> int:
@@ -109,13 +113,19 @@ class PhraseCache:
         if pcm is not None:
             self.disk_reads += 1
         else:
-            with self._engine:
+            with self._memory:
+                making = self._making.setdefault(text, threading.Lock())
+            with making:
                 with self._memory:  # another thread may have just made it
                     pcm = self._audio.get(text)
                 if pcm is None:
                     pcm = read_entry(path, self.sample_rate)
                 if pcm is None:
-                    pcm = self._synthesize(text, path)
+                    if self._engine is None:
+                        pcm = self._synthesize(text, path)
+                    else:
+                        with self._engine:
+                            pcm = self._synthesize(text, path)
         with self._memory:
             known = self._lengths.setdefault(text, len(pcm))
             if len(pcm) != known:
@@ -133,7 +143,8 @@ class PhraseCache:
         if self.on_synth is not None:
             self.on_synth(text)
         made = level_phrase(self.engine.synthesize(text), self.sample_rate)
-        self.synth_calls += 1
+        with self._memory:
+            self.synth_calls += 1
         return write_entry(path, made, self.sample_rate, replace=damaged)
 
     def _hold(self, text: str, pcm: Pcm) -> None:
@@ -142,6 +153,11 @@ class PhraseCache:
         while self._held > self._budget and len(self._audio) > 1:
             _, old = self._audio.popitem(last=False)
             self._held -= old.nbytes
+
+
+def parallel(engine: Engine) -> bool:
+    """Whether ``engine`` may be asked for several phrases at once, from several threads."""
+    return bool(getattr(engine, "parallel", False))
 
 
 def cache_error(root: Path, folder: Path, error: OSError) -> VoicecoachError:

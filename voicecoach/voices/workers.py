@@ -11,31 +11,32 @@ the estimate did not foresee).
 espeak-ng speaks one phrase at a time per process, so pyttsx3 gains a
 process per core. A worker takes half a second to start, against 30 ms a
 phrase, so this process does not wait for it: it works from the front
-while the worker works from the back. piper's runtime already spreads
-each phrase over the cores, and a second model would cost another 85 MB
-of a 200 MB budget, so it keeps one (``scripts/bench.py`` measures both).
+while the worker works from the back. A second piper model would cost
+another 85 MB, but one model may run on several threads at once
+(``parallel``): piper gets a thread per core in this process instead
+(``scripts/bench.py`` measures both).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
-from voicecoach.voices.cache import PhraseCache, read_entry
+from voicecoach.voices.cache import PhraseCache, parallel, read_entry
 
 ENGINES = ("pyttsx3", "piper")
 """The engines a worker process can open by name (a test's fake engine cannot)."""
 
-PARALLEL_ENGINES = ("pyttsx3",)
-"""Engines that speak one phrase on one core, and so gain from a process per core (piper
-already uses every core for each phrase)."""
+PARALLEL_ENGINES = ("pyttsx3", "piper")
+"""Engines that gain from a process or a thread per core."""
 
 
 def default_workers(engine: str) -> int:
-    """How many processes synthesize for ``engine`` on this machine."""
+    """How many processes (or threads) synthesize for ``engine`` on this machine."""
     if engine not in PARALLEL_ENGINES:
         return 1
     return max(1, min(4, os.cpu_count() or 1))
@@ -43,12 +44,12 @@ def default_workers(engine: str) -> int:
 
 def synthesize_ahead(speech: PhraseCache, texts: Iterable[str], workers: int) -> int:
     """Synthesize the phrases of ``texts`` not cached yet, in this process and ``workers - 1``
-    others.
+    others: threads sharing the engine if it is ``parallel`` (piper), else processes.
 
     Returns how many were missing. With one worker, or one phrase to make,
     nothing happens here: the compiler synthesizes as it goes.
 
-    The list is cut into ``workers`` runs. Each other process starts up (half
+    For processes, the list is cut into ``workers`` runs. Each other process starts up (half
     a second, an engine of its own) and makes its run from the end backwards;
     this process, whose engine is already open, starts at once from the
     front and goes on into the next run, until it meets phrases the other
@@ -58,7 +59,12 @@ def synthesize_ahead(speech: PhraseCache, texts: Iterable[str], workers: int) ->
     missing = [
         t for t in dict.fromkeys(texts) if read_entry(speech.path(t), speech.sample_rate) is None
     ]
-    if workers < 2 or len(missing) < 2 or speech.engine.name not in ENGINES:
+    if workers < 2 or len(missing) < 2:
+        return 0
+    if parallel(speech.engine):
+        _on_threads(speech, missing, workers)
+        return len(missing)
+    if speech.engine.name not in ENGINES:
         return 0
     engine = speech.engine
     spec = (engine.name, engine.voice, engine.rate, speech.identity)
@@ -83,6 +89,38 @@ def synthesize_ahead(speech: PhraseCache, texts: Iterable[str], workers: int) ->
             # The others stop at the first phrase they find made; at most one each is left.
             pool.shutdown(wait=True, cancel_futures=True)
     return len(missing)
+
+
+def _on_threads(speech: PhraseCache, texts: list[str], workers: int) -> None:
+    """Make ``texts`` on ``workers`` threads of this process, sharing its one engine."""
+    pool = ThreadPoolExecutor(workers - 1, thread_name_prefix="voicecoach-synth")
+    try:
+        # This thread goes on from the front; the others take the rest from the back, so
+        # whichever ends first takes what is left.
+        todo = list(texts)
+        lock = threading.Lock()
+
+        def take(front: bool) -> str | None:
+            with lock:
+                if not todo:
+                    return None
+                return todo.pop(0) if front else todo.pop()
+
+        def work(front: bool) -> None:
+            try:
+                while (text := take(front)) is not None:
+                    speech.length(text)
+            except BaseException:
+                with lock:
+                    todo.clear()  # the others stop after the phrase they are making
+                raise
+
+        others = [pool.submit(work, False) for _ in range(workers - 1)]
+        work(True)
+        for other in others:
+            other.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _synthesize(spec: tuple[str, str, int | None, str], root: Path, texts: list[str]) -> None:

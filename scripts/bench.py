@@ -540,12 +540,15 @@ def first_sound(
     # A log of its own each time: after a finished session the next asks for more reps,
     # whose phrases would be new to a "warm" cache.
     data = tempfile.mkdtemp(prefix="play-data-", dir=folder)
+    # Into a file of its own, removed after: ALSA's file plugin never writes over a file
+    # that is there, so a capture named /dev/null would go on to /dev/null.0001, ...
+    capture = Path(data) / "capture.raw"
     env = dict(
         os.environ,
         VOICECOACH_CACHE_DIR=str(cache),
         VOICECOACH_DATA_DIR=data,
         ALSA_CONFIG_PATH=str(ROOT / "audio" / "alsa-capture.conf"),
-        VOICECOACH_CAPTURE="/dev/null",
+        VOICECOACH_CAPTURE=str(capture),
     )
     started = time.time()
     cmd = [
@@ -560,6 +563,8 @@ def first_sound(
     ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
+    for part in capture.parent.glob(capture.name + "*"):
+        part.unlink()
     if status != 0:
         raise SystemExit(f"play failed: {' '.join(cmd)}")
     scale = 1 if sys.platform == "darwin" else 1024

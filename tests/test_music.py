@@ -9,6 +9,7 @@ gain at that moment.
 
 from __future__ import annotations
 
+import json
 import math
 import struct
 from collections.abc import Callable
@@ -295,7 +296,8 @@ def test_every_track_is_brought_to_the_same_loudness_below_the_voice(
     write_track(folder / "1 loud.flac", 12.0, freq=None, noise=0.3)
     write_track(folder / "2 quiet.mp3", 12.0, freq=300, amplitude=0.02, noise=0.004)
     mix = m.open_music(folder, timeline, warn=lambda t: None, level_lu=14)
-    assert mix.music.target == pytest.approx(TARGET_LUFS - 14)
+    level = m.music_level(14, timeline)
+    assert level >= 14 and mix.music.target == pytest.approx(TARGET_LUFS - level)
     stream = m.MusicStream(mix.music).read(24 * RATE)
     first, second = mix.music.segments_to(0)[:2]
     for seg in (first, second):
@@ -560,6 +562,46 @@ def test_music_found_unplayable_while_playing_leaves_the_session_without_it(
         f"music {tmp_path / 'm'}: no track can be played (see the warnings above); "
         "the session goes on without it",
     ]
+
+
+# Loudness: a file with music measures what the podcast norm asks, the voice as without it
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("fmt", ["mp3", "wav"])
+def test_an_export_with_music_is_at_podcast_loudness_and_its_voice_as_loud_as_without(
+    tmp_path: Path, write: Callable[[str, str], Path], fmt: str
+) -> None:
+    from test_export import _ebur128
+
+    from voicecoach.voices.level import heard_loudness
+
+    workout = str(write("rests.yaml", SESSION))
+    write_track(tmp_path / "music" / "1 noise.flac", 30.0, freq=None, noise=0.1)
+    write_track(tmp_path / "music" / "2 tone.mp3", 30.0, noise=0.01)
+    files = {}
+    for name, extra in (("voice", []), ("mixed", ["--music", str(tmp_path / "music")])):
+        files[name] = tmp_path / f"{name}.{fmt}"
+        result = runner.invoke(app, ["export", workout, *extra, "-o", str(files[name])])
+        assert result.exit_code == 0, result.output
+    integrated, peak = _ebur128(files["mixed"])
+    assert abs(integrated - -19.0) <= 1.0, integrated
+    assert peak <= -1.0
+    mixed, rate = sf.read(files["mixed"], dtype="float64")
+    voice = sf.read(files["voice"], dtype="float64")[0]
+    assert abs(pyloudnorm.Meter(rate).integrated_loudness(mixed) - integrated) < 0.5
+    # Every prompt as loud as in the file without music, and the music there between them.
+    events = json.loads(runner.invoke(app, ["show", workout, "--json"]).stdout)["events"]
+    for e in events:
+        if e["end"] - e["start"] > rate // 10:
+            alone = heard_loudness(voice[e["start"] : e["end"]], rate)
+            assert abs(heard_loudness(mixed[e["start"] : e["end"]], rate) - alone) < 0.2
+    gaps = [
+        (a["end"], b["start"])
+        for a, b in zip(events, events[1:], strict=False)
+        if b["start"] - a["end"] > 5 * rate
+    ]
+    assert gaps and all(m.loudness(mixed[a:b], rate) > -45 for a, b in gaps)
 
 
 # The command line

@@ -701,7 +701,12 @@ NoMusicOption = typer.Option(
     False, "--no-music", help="No music, even if the workout or config.yaml names some."
 )
 MusicLevelOption = typer.Option(
-    12.0, "--music-level", min=0.0, max=40.0, help="How far below the voice the music sits, in LU."
+    12.0,
+    "--music-level",
+    min=0.0,
+    max=40.0,
+    help="How far below the voice the music sits, in LU (further, where the session needs it "
+    "for the file to measure -19 LUFS).",
 )
 
 
@@ -714,9 +719,11 @@ def _music(
     say: Any,
     wait: bool = True,
 ) -> Any:
-    """The session's music (``sound/music.py``) for ``timeline`` (its rate and length: an
-    estimate will do), or None; ``InputError`` if none can play. Without ``wait`` its first
-    track may still be being measured, and comes in when it is (``play``)."""
+    """The session's music (``sound/music.py``) for ``timeline``, or None; ``InputError`` if
+    none can play. ``timeline`` is the session's estimate, for ``play`` and ``export``
+    alike: it sets how far below the voice the music sits (``music.music_level``), which
+    must be the same for both. Without ``wait`` its first track may still be being
+    measured, and comes in when it is (``play``)."""
     from voicecoach.files.settings import load_music
     from voicecoach.sound.music import music_for
 
@@ -751,6 +758,7 @@ def export(
     plan_path: str | None = PlanOption,
 ) -> None:
     """Write the session to an audio file for a phone, with a chapter per exercise."""
+    from voicecoach.compiler.compile import compile_workout
     from voicecoach.compiler.present import clock
     from voicecoach.sound.export import (
         check_target,
@@ -760,6 +768,7 @@ def export(
         split_names,
     )
     from voicecoach.sound.render import RenderOptions
+    from voicecoach.voices.base import EstimatedLengths
 
     with _reading_log() as history:
         workout = todays_workout(name, plan_path, history, lambda t: say(t, err=True))
@@ -770,7 +779,8 @@ def export(
     with _terminate_as_interrupt(env().signals), _progress() as bar:
         session = prepare(workout, engine, voice, rate, on_synth=bar.synthesizing if bar else None)
         speech, timeline = session.speech, session.timeline
-        mix = _music(workout, timeline, music, no_music, music_level, _warn)
+        estimate = compile_workout(workout, EstimatedLengths(timeline.sample_rate))
+        mix = _music(workout, estimate, music, no_music, music_level, _warn)
         options = RenderOptions(tone=tone, music=mix)
         progress = bar.rendering if bar else None
         if split:
@@ -885,7 +895,7 @@ def play(
 
         mix = _music(
             workout,
-            live.outline(),
+            live.estimate or live.outline(),
             music,
             no_music,
             music_level,

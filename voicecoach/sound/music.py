@@ -21,6 +21,10 @@ added to it, and where the two would go past full scale the music gives way
 (see ``Mixer.layer``), so the mix minus the music is exactly the session
 without music.
 
+The music sits ``--music-level`` below the voice, or further down where the
+session needs it for the file to measure as its voice does, -19 LUFS
+(``music_level``): a loudness meter must not count the music between prompts.
+
 A track is measured the first time it is needed and the figures are kept in
 the cache folder, so a second session with the same music starts at once.
 A track that cannot be used (missing, not audio, cut short, silent, an
@@ -49,13 +53,17 @@ from voicecoach import paths
 from voicecoach.errors import InputError, VoicecoachError
 from voicecoach.files.writer import write_atomic
 from voicecoach.model import Event, MusicChoice, Timeline
-from voicecoach.voices.level import TARGET_LUFS
+from voicecoach.voices.level import RELATIVE_GATE, TARGET_LUFS
 
 AUDIO_SUFFIXES = (".mp3", ".flac", ".ogg", ".oga", ".opus", ".wav")
 PLAYLIST_SUFFIXES = (".m3u", ".m3u8")
 
 LEVEL_LU = 12.0
-"""How far below the voice the music sits, in loudness units (``--music-level``)."""
+"""How far below the voice the music sits, in loudness units (``--music-level``), at most:
+see ``music_level``."""
+DYNAMICS_LU = 4.0
+"""How far above its integrated loudness a song's loud moments (400 ms blocks) are taken
+to go: the margin that keeps them, too, under a loudness meter's gate."""
 DUCK_DB = 15.0
 """How much further down the music goes under every prompt."""
 DUCK_DOWN_MS = 250
@@ -867,6 +875,33 @@ class Mixer:
         return np.clip(music, -32768 - v, 32767 - v)
 
 
+def music_level(level_lu: float, timeline: Timeline) -> float:
+    """How far below the voice the music sits in ``timeline``'s session, in LU: ``level_lu``,
+    or further down where that is needed for the file to measure what its voice does.
+
+    A loudness meter (EBU R128, ITU-R BS.1770) counts a 400 ms block only if it
+    is louder than the mean of all the blocks less 10 LU. Without music the
+    silence between prompts is not counted, and a file measures as its voice
+    (-19 LUFS); with music it holds music, and music that is counted pulls
+    the figure down towards its own level (monday with music 12 LU below the
+    voice measured -20.6 LUFS). So the music is kept where the gate leaves it
+    out. With the voice at power ``v`` over a share ``s`` of the session and
+    the music at power ``m`` between prompts, the mean is about
+    ``s*v + (1-s)*m``, and the music's loud moments (``DYNAMICS_LU`` above its
+    level) stay out while ``m / v < s / (10 ** ((DYNAMICS_LU + 10) / 10) - (1 - s))``.
+    The voice is never changed, so it is as loud as without music; the music
+    is never louder than ``level_lu`` asks. ``play`` and ``export`` both give
+    the session's estimate (its phrase lengths guessed from their text), so
+    that both lay the music at the same level.
+    """
+    spoken = sum(e.end - e.start for e in timeline.events)
+    share = min(1.0, spoken / timeline.duration) if timeline.duration > 0 else 0.0
+    if share <= 0.0:
+        return level_lu  # nothing is said: there is no voice to measure the file by
+    room = share / (10 ** ((DYNAMICS_LU - RELATIVE_GATE) / 10) - (1.0 - share))
+    return max(level_lu, -10 * math.log10(room))
+
+
 def open_music(
     path: str | Path,
     timeline: Timeline,
@@ -876,7 +911,8 @@ def open_music(
     shown: str | None = None,
     wait: bool = True,
 ) -> MusicMix:
-    """The music at ``path`` made ready for ``timeline``: levelled ``level_lu`` below the voice.
+    """The music at ``path`` made ready for ``timeline``: levelled ``level_lu`` below the voice,
+    or further down as ``music_level`` finds.
 
     Reads the file, folder or playlist and measures tracks until one can be
     played; ``InputError`` (exit 2) when none can, before anything is written
@@ -888,7 +924,7 @@ def open_music(
     """
     where = shown or str(path)
     files = music_files(Path(path).expanduser(), where, warn)
-    target = TARGET_LUFS - level_lu
+    target = TARGET_LUFS - music_level(level_lu, timeline)
     music = Music(files, timeline.sample_rate, target, warn, where)
     if wait:
         music.check()

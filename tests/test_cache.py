@@ -264,3 +264,36 @@ def test_a_phrase_the_voice_cannot_make_stops_every_thread_with_its_error(tmp_pa
         synthesize_ahead(cache, texts, 2)
     assert engine.busy == 0
     assert len(engine.calls) < 40
+
+
+def test_threads_make_the_list_from_the_back_while_the_compile_goes_from_the_front(
+    tmp_path: Path,
+) -> None:
+    from voicecoach.voices.workers import ahead_of_compile
+
+    engine = CountingEngine(parallel=True)
+    cache = PhraseCache(engine, root=tmp_path)
+    foreseen = [f"Phrase {i}." for i in range(10)]
+    with ahead_of_compile(cache, foreseen, 2):
+        # The compile: what it needs, in its own order, some of it not foreseen.
+        needed = [*foreseen[:6], "Not foreseen.", *foreseen[6:]]
+        lengths = [cache.length(t) for t in needed]
+    assert all(lengths)
+    assert sorted(engine.calls) == sorted(needed)  # each once, whoever made it
+    assert len(engine.threads) == 2
+    assert engine.calls.index(foreseen[-1]) < 2  # the other thread began at the end
+    assert engine.busy == 0
+
+
+def test_a_phrase_the_threads_cannot_make_is_left_to_the_compile(tmp_path: Path) -> None:
+    from voicecoach.errors import EngineError
+    from voicecoach.voices.workers import ahead_of_compile
+
+    engine = CountingEngine(parallel=True, fail="Phrase 9.")
+    cache = PhraseCache(engine, root=tmp_path)
+    foreseen = [f"Phrase {i}." for i in range(10)]
+    with ahead_of_compile(cache, foreseen, 2):
+        assert cache.length("Phrase 0.") > 0  # the compile never needs "Phrase 9."
+    with pytest.raises(EngineError, match="cannot say 'Phrase 9.'"):
+        with ahead_of_compile(cache, foreseen, 2):
+            cache.length("Phrase 9.")

@@ -13,6 +13,7 @@ still being synthesized, and the timeline it ends with is the one
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,8 +67,8 @@ def prepare(
     no engine is opened and phrase lengths are guessed. ``on_synth(text)``
     hears of each phrase the voice has to synthesize. ``open_speech`` is
     the environment's voice opener (the real one by default). ``workers``
-    processes synthesize the phrases a cold cache lacks before compiling
-    (None: as many as help this engine, ``voices.workers.default_workers``).
+    processes or threads synthesize the phrases a cold cache lacks as it is
+    compiled (None: as many as help this engine, ``voices.workers.default_workers``).
     """
     workout = _workout(name, cwd)
     lengths: PhraseLengths
@@ -81,14 +82,16 @@ def prepare(
         lengths = (open_speech or open_real_speech)(
             workout.voice, voice or VoiceSettings(), on_synth
         )
+    ahead: contextlib.AbstractContextManager[object] = contextlib.nullcontext()
     if isinstance(lengths, PhraseCache) and workers != 1:
-        from voicecoach.voices.workers import default_workers, synthesize_ahead
+        from voicecoach.voices.workers import ahead_of_compile, default_workers
 
         count = default_workers(lengths.engine.name) if workers is None else workers
         if count > 1:
             foreseen = compile_report(workout, EstimatedLengths(lengths.sample_rate)).timeline
-            synthesize_ahead(lengths, (e.text for e in foreseen.events), count)
-    compiled = compile_report(workout, lengths)
+            ahead = ahead_of_compile(lengths, (e.text for e in foreseen.events), count)
+    with ahead:
+        compiled = compile_report(workout, lengths)
     return Session(workout, compiled.timeline, lengths, compiled.warnings)
 
 

@@ -1,4 +1,4 @@
-"""Synthesize a session's new phrases on several cores before it is compiled.
+"""Synthesize a session's new phrases on several cores as it is compiled.
 
 The compiler asks for phrase lengths one at a time, in order, so on a cold
 cache one core synthesizes while the other waits. Most of what a session
@@ -13,17 +13,20 @@ process per core. A worker takes half a second to start, against 30 ms a
 phrase, so this process does not wait for it: it works from the front
 while the worker works from the back. A second piper model would cost
 another 85 MB, but one model may run on several threads at once
-(``parallel``): piper gets a thread per core in this process instead
+(``parallel``): piper gets threads in this process instead, making the
+list from the back while the compile itself makes what it needs from the
+front, the phrases the estimate did not foresee among them
 (``scripts/bench.py`` measures both).
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from voicecoach.voices.cache import PhraseCache, parallel, read_entry
@@ -56,13 +59,13 @@ def synthesize_ahead(speech: PhraseCache, texts: Iterable[str], workers: int) ->
     made. Nobody waits for anybody, and whatever a process did not make
     (it failed, or was slow to start) this one makes.
     """
-    missing = [
-        t for t in dict.fromkeys(texts) if read_entry(speech.path(t), speech.sample_rate) is None
-    ]
+    missing = _missing(speech, texts)
     if workers < 2 or len(missing) < 2:
         return 0
     if parallel(speech.engine):
-        _on_threads(speech, missing, workers)
+        with _from_the_back(speech, missing, workers - 1):
+            for text in missing:  # from the front; what the others made is read
+                speech.length(text)
         return len(missing)
     if speech.engine.name not in ENGINES:
         return 0
@@ -91,36 +94,68 @@ def synthesize_ahead(speech: PhraseCache, texts: Iterable[str], workers: int) ->
     return len(missing)
 
 
-def _on_threads(speech: PhraseCache, texts: list[str], workers: int) -> None:
-    """Make ``texts`` on ``workers`` threads of this process, sharing its one engine."""
-    pool = ThreadPoolExecutor(workers - 1, thread_name_prefix="voicecoach-synth")
-    try:
-        # This thread goes on from the front; the others take the rest from the back, so
-        # whichever ends first takes what is left.
-        todo = list(texts)
-        lock = threading.Lock()
+@contextlib.contextmanager
+def ahead_of_compile(speech: PhraseCache, texts: Iterable[str], workers: int) -> Iterator[None]:
+    """Have the phrases of ``texts`` made on ``workers`` cores for the body, which compiles the
+    session and makes what it needs as it goes.
 
-        def take(front: bool) -> str | None:
+    A ``parallel`` engine gets ``workers - 1`` threads making the list from
+    its end backwards while the body runs, and stopping where they meet
+    what the compile made from the front (or when it ends): the phrases the
+    estimate did not foresee are made by the compile while the others go
+    on. Other engines: ``synthesize_ahead``, then the body.
+    """
+    if not parallel(speech.engine):
+        synthesize_ahead(speech, texts, workers)
+        yield
+        return
+    missing = _missing(speech, texts)
+    if workers < 2 or len(missing) < 2:
+        yield
+        return
+    with _from_the_back(speech, missing, workers - 1):
+        yield
+
+
+@contextlib.contextmanager
+def _from_the_back(speech: PhraseCache, texts: list[str], count: int) -> Iterator[None]:
+    """``count`` threads making ``texts`` from the end while the body runs; each stops at the
+    first phrase it finds made, when the list is done, or when the body ends (after the
+    phrase it is making). A phrase they fail on is left to whoever needs it."""
+    todo = list(texts)
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def work() -> None:
+        while not stop.is_set():
             with lock:
                 if not todo:
-                    return None
-                return todo.pop(0) if front else todo.pop()
-
-        def work(front: bool) -> None:
+                    return
+                text = todo.pop()
+            if speech.path(text).exists():
+                return  # met the front: the rest is made or being made
             try:
-                while (text := take(front)) is not None:
-                    speech.length(text)
-            except BaseException:
-                with lock:
-                    todo.clear()  # the others stop after the phrase they are making
-                raise
+                speech.length(text)
+            except Exception:
+                return  # the voice's error is said by the one that needs the phrase
 
-        others = [pool.submit(work, False) for _ in range(workers - 1)]
-        work(True)
-        for other in others:
-            other.result()
+    threads = [
+        threading.Thread(target=work, name="voicecoach-synth", daemon=True) for _ in range(count)
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        yield
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        stop.set()
+        for thread in threads:
+            thread.join()
+
+
+def _missing(speech: PhraseCache, texts: Iterable[str]) -> list[str]:
+    return [
+        t for t in dict.fromkeys(texts) if read_entry(speech.path(t), speech.sample_rate) is None
+    ]
 
 
 def _synthesize(spec: tuple[str, str, int | None, str], root: Path, texts: list[str]) -> None:

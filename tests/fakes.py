@@ -32,6 +32,7 @@ class FakeEngine:
 
     name = "fake"
     sample_rate = RATE
+    parallel = False
     voice = "fake-voice"
     rate = None
 

@@ -11,7 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voicecoach.voices.onnx_cut import DECODER_FIRST, _field, _value_info, _varint, cut_model
+from voicecoach.voices.onnx_cut import (
+    CUT_NAME,
+    DECODER_FIRST,
+    _field,
+    _value_info,
+    _varint,
+    cut_model,
+)
 from voicecoach.voices.piper_engine import in_windows
 
 # A tiny model in the shape of a piper export, written field by field (onnx.proto3):
@@ -46,14 +53,20 @@ def _model(nodes: list[bytes], weights: dict[str, float], inputs: list[str]) -> 
 WEIGHTS = {"two": 2.0, "one": 1.0, "three": 3.0}
 
 
-def _piper_like(tmp_path: Path, first: str = DECODER_FIRST, uses_input: bool = False) -> Path:
+def _piper_like(
+    tmp_path: Path,
+    first: str = DECODER_FIRST,
+    uses_input: bool = False,
+    weights_as_inputs: bool = False,
+) -> Path:
     nodes = [
         _node("Mul", ["x", "two"], ["frames"], "/enc/Mul"),
         _node("Add", ["frames", "one"], ["d1"], first),
         _node("Mul", ["d1", "x" if uses_input else "three"], ["output"], "/dec/out"),
     ]
     path = tmp_path / "voice.onnx"
-    path.write_bytes(_model(nodes, WEIGHTS, ["x"]))
+    inputs = ["x", *WEIGHTS] if weights_as_inputs else ["x"]
+    path.write_bytes(_model(nodes, WEIGHTS, inputs))
     return path
 
 
@@ -75,6 +88,54 @@ def test_the_halves_together_compute_what_the_whole_model_does(tmp_path: Path) -
     assert halves.sound.stat().st_size < model.stat().st_size
     assert b"three" not in halves.frames.read_bytes()
     assert b"two" not in halves.sound.read_bytes()
+
+
+def test_weights_listed_among_the_inputs_go_with_the_half_that_uses_them(tmp_path: Path) -> None:
+    model = _piper_like(tmp_path, weights_as_inputs=True)  # as older exports write them
+    x = np.ones((1, 2, 3), dtype=np.float32)
+    halves = cut_model(model, tmp_path / "models")
+    assert halves is not None
+    frames = _run(halves.frames, {"x": x})
+    assert np.array_equal(_run(halves.sound, {"frames": frames}), _run(model, {"x": x}))
+
+
+def _load(path: Path) -> onnxruntime.InferenceSession:
+    return onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+
+
+def test_the_voice_runs_in_halves_where_it_can_and_whole_where_it_cannot(tmp_path: Path) -> None:
+    from voicecoach.voices.piper_engine import sessions
+
+    model = _piper_like(tmp_path)
+    frames, sound, cut = sessions(model, tmp_path / "models", _load)
+    assert cut == "frames" and sound is not None
+    assert [i.name for i in frames.get_outputs()] == ["frames"]
+    blocked = tmp_path / "a-file"
+    blocked.write_text("where the cache folder should be")
+    whole, none, nothing = sessions(model, blocked / "models", _load)
+    assert none is None and nothing == ""
+    assert [i.name for i in whole.get_outputs()] == ["output"]
+
+
+def test_halves_that_do_not_load_are_removed_and_the_model_runs_whole(tmp_path: Path) -> None:
+    from voicecoach.voices.piper_engine import sessions
+
+    model = _piper_like(tmp_path)
+    halves = cut_model(model, tmp_path / "models")
+    assert halves is not None
+    halves.sound.write_bytes(b"not a model")
+    whole, sound, cut = sessions(model, tmp_path / "models", _load)
+    assert sound is None and cut == ""
+    assert not halves.frames.exists() and not halves.sound.exists()
+    loaded: list[Path] = []
+
+    def noting(path: Path) -> onnxruntime.InferenceSession:
+        loaded.append(path)
+        return _load(path)
+
+    sessions(model, tmp_path / "models", noting)
+    assert loaded == [model]  # not cut again
+    assert not halves.frames.exists()
 
 
 def test_halves_are_made_once_and_again_when_the_model_changes(tmp_path: Path) -> None:
@@ -102,7 +163,9 @@ def test_a_model_that_cannot_be_cut_is_left_whole(
 ) -> None:
     model = _piper_like(tmp_path, first, uses_input)
     assert cut_model(model, tmp_path / "models") is None
-    assert cut_model(model, tmp_path / "models") is None  # and remembered as such
+    (noted,) = (tmp_path / "models").glob(f"*/{CUT_NAME}")
+    assert noted.read_text(encoding="utf-8") == ""  # remembered, not looked at again
+    assert cut_model(model, tmp_path / "models") is None
     assert not list((tmp_path / "models").glob("*/*.onnx"))
 
 

@@ -461,11 +461,12 @@ def test_pyttsx3_says_a_phrase_again_when_its_file_cannot_be_read() -> None:
 @pytest.mark.slow
 def test_piper_makes_phrases_on_two_threads_as_it_does_on_one(tmp_path: Path) -> None:
     from voicecoach.voices.cache import PhraseCache
-    from voicecoach.voices.workers import synthesize_ahead
+    from voicecoach.voices.workers import ahead_of_compile
 
     texts = ["Set two of three, left leg.", "Switch legs.", "Last rep.", "Rest, one minute."]
     together = PhraseCache(open_engine("piper"), root=tmp_path / "two")
-    assert synthesize_ahead(together, texts, 2) == 4
+    with ahead_of_compile(together, texts, 2):
+        assert all(together.length(t) for t in texts)
     assert together.synth_calls == 4
     alone = PhraseCache(open_engine("piper"), root=tmp_path / "one")
     for text in texts:

@@ -27,10 +27,14 @@ class VoiceInfo:
 
 
 class Engine(Protocol):
-    """A speech engine: text in, mono PCM out, at a fixed sample rate."""
+    """A speech engine: text in, mono PCM out, at a fixed sample rate.
+
+    ``parallel``: ``synthesize`` may be called from several threads at once.
+    """
 
     name: str
     sample_rate: int
+    parallel: bool
 
     @property
     def voice(self) -> str:

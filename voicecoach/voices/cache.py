@@ -79,7 +79,7 @@ class PhraseCache:
         """Guards ``_lengths``, ``_audio``, ``_held`` and ``_making``."""
         self._making: dict[str, threading.Lock] = {}
         """One lock per phrase: one thread makes it, the others wait and read it."""
-        self._engine = threading.Lock() if not parallel(engine) else None
+        self._engine = None if engine.parallel else threading.Lock()
         """One synthesis at a time, for an engine not made to be called from two threads."""
 
     @property
@@ -111,7 +111,8 @@ class PhraseCache:
         path = self.path(text)
         pcm = read_entry(path, self.sample_rate)
         if pcm is not None:
-            self.disk_reads += 1
+            with self._memory:
+                self.disk_reads += 1
         else:
             with self._memory:
                 making = self._making.setdefault(text, threading.Lock())
@@ -153,11 +154,6 @@ class PhraseCache:
         while self._held > self._budget and len(self._audio) > 1:
             _, old = self._audio.popitem(last=False)
             self._held -= old.nbytes
-
-
-def parallel(engine: Engine) -> bool:
-    """Whether ``engine`` may be asked for several phrases at once, from several threads."""
-    return bool(getattr(engine, "parallel", False))
 
 
 def cache_error(root: Path, folder: Path, error: OSError) -> VoicecoachError:

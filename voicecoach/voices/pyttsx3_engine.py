@@ -51,6 +51,8 @@ class Pyttsx3Engine:
 
     name = "pyttsx3"
     sample_rate = SAMPLE_RATE
+    parallel = False
+    """espeak-ng under pyttsx3 speaks one phrase at a time in a process."""
 
     def __init__(self, voice: str | None = None, rate: int | None = None) -> None:
         try:

@@ -29,30 +29,30 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from voicecoach.voices.cache import PhraseCache, parallel, read_entry
+from voicecoach.voices.cache import PhraseCache, read_entry
 
 ENGINES = ("pyttsx3", "piper")
-"""The engines a worker process can open by name (a test's fake engine cannot)."""
-
-PARALLEL_ENGINES = ("pyttsx3", "piper")
-"""Engines that gain from a process or a thread per core."""
+"""The engines a worker process can open by name (a test's fake engine cannot), and that
+gain from a process or a thread per core."""
 
 
 def default_workers(engine: str) -> int:
-    """How many processes (or threads) synthesize for ``engine`` on this machine."""
-    if engine not in PARALLEL_ENGINES:
+    """How many processes (or threads) synthesize for ``engine`` on this machine: one per
+    core for the real engines."""
+    if engine not in ENGINES:
         return 1
     return max(1, min(4, os.cpu_count() or 1))
 
 
 def synthesize_ahead(speech: PhraseCache, texts: Iterable[str], workers: int) -> int:
     """Synthesize the phrases of ``texts`` not cached yet, in this process and ``workers - 1``
-    others: threads sharing the engine if it is ``parallel`` (piper), else processes.
+    other processes, each with an engine of its own (a ``parallel`` engine gets threads
+    instead, from ``ahead_of_compile``).
 
     Returns how many were missing. With one worker, or one phrase to make,
     nothing happens here: the compiler synthesizes as it goes.
 
-    For processes, the list is cut into ``workers`` runs. Each other process starts up (half
+    The list is cut into ``workers`` runs. Each other process starts up (half
     a second, an engine of its own) and makes its run from the end backwards;
     this process, whose engine is already open, starts at once from the
     front and goes on into the next run, until it meets phrases the other
@@ -60,14 +60,7 @@ def synthesize_ahead(speech: PhraseCache, texts: Iterable[str], workers: int) ->
     (it failed, or was slow to start) this one makes.
     """
     missing = _missing(speech, texts)
-    if workers < 2 or len(missing) < 2:
-        return 0
-    if parallel(speech.engine):
-        with _from_the_back(speech, missing, workers - 1):
-            for text in missing:  # from the front; what the others made is read
-                speech.length(text)
-        return len(missing)
-    if speech.engine.name not in ENGINES:
+    if workers < 2 or len(missing) < 2 or speech.engine.name not in ENGINES:
         return 0
     engine = speech.engine
     spec = (engine.name, engine.voice, engine.rate, speech.identity)
@@ -105,7 +98,7 @@ def ahead_of_compile(speech: PhraseCache, texts: Iterable[str], workers: int) ->
     estimate did not foresee are made by the compile while the others go
     on. Other engines: ``synthesize_ahead``, then the body.
     """
-    if not parallel(speech.engine):
+    if not speech.engine.parallel:
         synthesize_ahead(speech, texts, workers)
         yield
         return
@@ -137,7 +130,7 @@ def _from_the_back(speech: PhraseCache, texts: list[str], count: int) -> Iterato
             try:
                 speech.length(text)
             except Exception:
-                return  # the voice's error is said by the one that needs the phrase
+                continue  # the voice's error is said by the compile, if it needs the phrase
 
     threads = [
         threading.Thread(target=work, name="voicecoach-synth", daemon=True) for _ in range(count)

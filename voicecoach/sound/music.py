@@ -249,17 +249,6 @@ def _checked(rate: int, channels: int) -> tuple[int, int]:
     return rate, channels
 
 
-def _load_decoders(path: Path) -> None:
-    """Import what reading ``path`` takes, ahead of the first read."""
-    import soxr
-
-    del soxr
-    try:
-        _header(path)
-    except TrackError:
-        pass  # said when the track is read
-
-
 def resampled(path: Path, rate: int, start: int = 0) -> Iterator[np.ndarray]:
     """The track as mono float32 blocks at ``rate``, from sample ``start`` at that rate."""
     import soxr
@@ -574,9 +563,7 @@ class Music:
             self._ahead.join()
 
     def _run(self, duration: int) -> None:
-        if self.ready:  # laid down from kept figures: the decoders are still to be loaded
-            _load_decoders(Path(self._segments[0].info.path))
-        else:
+        if not self.ready:
             self._wanted.wait()
             if self._stop.is_set():
                 return

@@ -499,6 +499,7 @@ def test_music_not_ready_comes_in_at_the_next_chunk_fading_in_then_is_the_export
     late = m.open_music(tmp_path / "m", timeline, warn=print, wait=False)
     chunks = render_chunks(timeline, speech, 0, RenderOptions(music=late, chunk=CHUNK))
     first = next(chunks)  # the first words: the track is measured only once they are made
+    late.music.want()
     assert late.music.wait(30) and late.music.ready
     played = np.concatenate([first, *chunks])
     voice = render_all(timeline, speech)
@@ -555,6 +556,7 @@ def test_music_found_unplayable_while_playing_leaves_the_session_without_it(
     said, warn = warnings()
     mix = m.open_music(tmp_path / "m", timeline, warn=warn, wait=False)  # its header will do
     played = render_all(timeline, speech, RenderOptions(music=mix))
+    mix.music.want()
     assert mix.music.wait(30) and not mix.music.ready
     assert np.array_equal(played, render_all(timeline, speech))
     assert said == [

@@ -309,10 +309,12 @@ class Feed:
             chunks = render_chunks(score, self._speech, start, self._options, music_at)
             music = self._options.music.music if self._options.music is not None else None
             while True:
-                # While the music is still being measured, only a few chunks ahead: it comes
-                # in at the first chunk made once it is ready, and should not wait for the
-                # dozen seconds rendered ahead without it.
+                # Until the music is ready, only the chunks the device starts with: the
+                # music is measured from then on, while they play (before, it would take the
+                # cores from the voice's first phrases), and it comes in at the first chunk
+                # made once it is ready, not after a dozen seconds rendered without it.
                 while music is not None and out.qsize() >= PREFILL and not music.wait(0.05):
+                    music.want()
                     if generation != self._generation:
                         return
                 chunk = next(chunks, None)

@@ -477,7 +477,7 @@ class Music:
         self._settled = threading.Event()
         """Set once the music is ready, or known never to be."""
         self._wanted = threading.Event()
-        """Set when the first words are made: measuring waits for it (see ``want``)."""
+        """Set once the first words are made: measuring waits for it (see ``want``)."""
         self._known: dict[int, TrackInfo | None] = {}
         self._segments: list[Segment] = []
         self._next = 0
@@ -540,8 +540,9 @@ class Music:
             return list(self._segments)
 
     def want(self) -> None:
-        """The first words are made: measuring may begin. Until then it would take the cores
-        from the voice's first phrase, which a cold start waits for."""
+        """The first words are made (``play``: the chunks the device starts with): measuring
+        may begin. Until then it would take the cores from the voice's first phrases, which
+        a cold start waits for."""
         self._wanted.set()
 
     def start(self, duration: int) -> None:
@@ -842,7 +843,6 @@ class Mixer:
             self._longest = max(self._longest, event.end - event.start)
         if self._stream is None:
             if not self._music.ready:
-                self._music.want()
                 return np.zeros(len(voice), dtype=np.int32)
             self._stream = MusicStream(self._music, self._music_at + lo - self._start)
             self._entry = lo

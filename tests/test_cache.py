@@ -274,3 +274,18 @@ def test_a_phrase_the_threads_cannot_make_is_left_to_the_compile(tmp_path: Path)
     with pytest.raises(EngineError, match="cannot say 'Phrase 9.'"):
         with ahead_of_compile(cache, foreseen, 2):
             cache.length("Phrase 9.")
+
+
+def test_the_foreseen_phrases_are_every_one_the_compile_measures_not_only_those_it_keeps() -> None:
+    from voicecoach.compiler.compile import compile_report
+    from voicecoach.files.load import load_workout
+    from voicecoach.session import _Noting
+    from voicecoach.voices.base import EstimatedLengths
+
+    workout = load_workout("monday", None)
+    noting = _Noting(EstimatedLengths())
+    kept = {e.text for e in compile_report(workout, noting).timeline.events}
+    assert kept < set(noting.asked)  # a count's word tried with its phase word, say
+    assert (
+        list(noting.asked)[0] == compile_report(workout, EstimatedLengths()).timeline.events[0].text
+    )

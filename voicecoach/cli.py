@@ -701,12 +701,12 @@ NoMusicOption = typer.Option(
     False, "--no-music", help="No music, even if the workout or config.yaml names some."
 )
 MusicLevelOption = typer.Option(
-    12.0,
+    None,
     "--music-level",
     min=0.0,
     max=40.0,
-    help="How far below the voice the music sits, in LU (further, where the session needs it "
-    "for the file to measure -19 LUFS).",
+    help="How far below the voice the music sits, in LU (default: 12, or further where the "
+    "session needs it for the file to measure -19 LUFS; a level you give is kept).",
 )
 
 
@@ -715,7 +715,7 @@ def _music(
     timeline: Any,
     flag: str | None,
     off: bool,
-    level: float,
+    level: float | None,
     say: Any,
     wait: bool = True,
 ) -> Any:
@@ -751,7 +751,7 @@ def export(
     tone: bool = ToneOption,
     music: str | None = MusicOption,
     no_music: bool = NoMusicOption,
-    music_level: float = MusicLevelOption,
+    music_level: float | None = MusicLevelOption,
     engine: str | None = EngineOption,
     voice: str | None = VoiceOption,
     rate: int | None = RateOption,
@@ -835,7 +835,7 @@ def play(
     tone: bool = ToneOption,
     music: str | None = MusicOption,
     no_music: bool = NoMusicOption,
-    music_level: float = MusicLevelOption,
+    music_level: float | None = MusicLevelOption,
     engine: str | None = EngineOption,
     voice: str | None = VoiceOption,
     rate: int | None = RateOption,

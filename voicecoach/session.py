@@ -88,11 +88,30 @@ def prepare(
 
         count = default_workers(lengths.engine.name) if workers is None else workers
         if count > 1:
-            foreseen = compile_report(workout, EstimatedLengths(lengths.sample_rate)).timeline
-            ahead = ahead_of_compile(lengths, (e.text for e in foreseen.events), count)
+            foreseen = _Noting(EstimatedLengths(lengths.sample_rate))
+            compile_report(workout, foreseen)
+            ahead = ahead_of_compile(lengths, foreseen.asked, count)
     with ahead:
         compiled = compile_report(workout, lengths)
     return Session(workout, compiled.timeline, lengths, compiled.warnings)
+
+
+class _Noting:
+    """Phrase lengths from ``inner``, noting every text the compile asks about: it measures
+    phrases it does not keep (a count's word with its phase word, to see if it fits)."""
+
+    def __init__(self, inner: PhraseLengths) -> None:
+        self.inner = inner
+        self.asked: dict[str, None] = {}
+        """In the order the compile asked, first time only."""
+
+    @property
+    def sample_rate(self) -> int:
+        return self.inner.sample_rate
+
+    def length(self, text: str) -> int:
+        self.asked.setdefault(text)
+        return self.inner.length(text)
 
 
 @dataclass(frozen=True, slots=True)

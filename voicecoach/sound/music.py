@@ -59,8 +59,8 @@ AUDIO_SUFFIXES = (".mp3", ".flac", ".ogg", ".oga", ".opus", ".wav")
 PLAYLIST_SUFFIXES = (".m3u", ".m3u8")
 
 LEVEL_LU = 12.0
-"""How far below the voice the music sits, in loudness units (``--music-level``), at most:
-see ``music_level``."""
+"""How far below the voice the music sits, in loudness units, at least, unless the user
+says (``--music-level``): see ``music_level``."""
 DYNAMICS_LU = 4.0
 """How far above its integrated loudness a song's loud moments (400 ms blocks) are taken
 to go: the margin that keeps them, too, under a loudness meter's gate."""
@@ -862,9 +862,11 @@ class Mixer:
         return np.clip(music, -32768 - v, 32767 - v)
 
 
-def music_level(level_lu: float, timeline: Timeline) -> float:
-    """How far below the voice the music sits in ``timeline``'s session, in LU: ``level_lu``,
-    or further down where that is needed for the file to measure what its voice does.
+def music_level(level_lu: float | None, timeline: Timeline) -> float:
+    """How far below the voice the music sits in ``timeline``'s session, in LU: ``level_lu``
+    if the user chose it (``--music-level``: theirs, even where the file then measures
+    quieter); else ``LEVEL_LU``, or further down where that is needed for the file to
+    measure what its voice does.
 
     A loudness meter (EBU R128, ITU-R BS.1770) counts a 400 ms block only if it
     is louder than the mean of all the blocks less 10 LU. Without music the
@@ -877,23 +879,25 @@ def music_level(level_lu: float, timeline: Timeline) -> float:
     ``s*v + (1-s)*m``, and the music's loud moments (``DYNAMICS_LU`` above its
     level) stay out while ``m / v < s / (10 ** ((DYNAMICS_LU + 10) / 10) - (1 - s))``.
     The voice is never changed, so it is as loud as without music; the music
-    is never louder than ``level_lu`` asks. ``play`` and ``export`` both give
+    is never louder than ``LEVEL_LU`` under it unless asked. ``play`` and ``export`` both give
     the session's estimate (its phrase lengths guessed from their text), so
     that both lay the music at the same level.
     """
+    if level_lu is not None:
+        return level_lu
     spoken = sum(e.end - e.start for e in timeline.events)
     share = min(1.0, spoken / timeline.duration) if timeline.duration > 0 else 0.0
     if share <= 0.0:
-        return level_lu  # nothing is said: there is no voice to measure the file by
+        return LEVEL_LU  # nothing is said: there is no voice to measure the file by
     room = share / (10 ** ((DYNAMICS_LU - RELATIVE_GATE) / 10) - (1.0 - share))
-    return max(level_lu, -10 * math.log10(room))
+    return max(LEVEL_LU, -10 * math.log10(room))
 
 
 def open_music(
     path: str | Path,
     timeline: Timeline,
     *,
-    level_lu: float = LEVEL_LU,
+    level_lu: float | None = None,
     warn: Warn,
     shown: str | None = None,
     wait: bool = True,
@@ -944,7 +948,7 @@ def music_for(
     named: Sequence[MusicChoice | None],
     timeline: Timeline,
     *,
-    level_lu: float = LEVEL_LU,
+    level_lu: float | None = None,
     warn: Warn,
     wait: bool = True,
 ) -> MusicMix | None:

@@ -33,7 +33,7 @@ from voicecoach.files.writer import Staged
 from voicecoach.voices.base import Engine, Pcm
 from voicecoach.voices.level import level_phrase
 
-FORMAT = "voicecoach-phrase-4"
+FORMAT = "voicecoach-phrase-5"
 """Part of every key: bump it when ``level_phrase`` or the entry layout changes."""
 MAGIC = b"VCPH"
 HEADER = struct.Struct("<4sIII")

@@ -289,3 +289,22 @@ def test_the_foreseen_phrases_are_every_one_the_compile_measures_not_only_those_
     assert (
         list(noting.asked)[0] == compile_report(workout, EstimatedLengths()).timeline.events[0].text
     )
+
+
+def test_nothing_is_made_ahead_when_every_phrase_the_compile_keeps_is_cached(
+    tmp_path: Path,
+) -> None:
+    from voicecoach.voices.workers import ahead_of_compile
+
+    engine = CountingEngine(parallel=True)
+    cache = PhraseCache(engine, root=tmp_path)
+    kept = ["Set one.", "Hold.", "Rest."]
+    for text in kept:
+        cache.length(text)
+    tried = ["Hold, one", "Hold, two"]  # measured once by a compile, perhaps never again
+    with ahead_of_compile(cache, [*kept, *tried], 2, sure=kept):
+        assert [cache.length(t) > 0 for t in kept] == [True] * 3
+    assert engine.calls == kept  # nothing new: a warm cache never wakes the voice
+    with ahead_of_compile(cache, [*tried, "New."], 2, sure=["New."]):
+        threading.Event().wait(0.2)  # the compile, slow to need anything
+    assert set(engine.calls) == {*kept, *tried, "New."}  # a cold one: made ahead

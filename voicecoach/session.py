@@ -89,8 +89,8 @@ def prepare(
         count = default_workers(lengths.engine.name) if workers is None else workers
         if count > 1:
             foreseen = _Noting(EstimatedLengths(lengths.sample_rate))
-            compile_report(workout, foreseen)
-            ahead = ahead_of_compile(lengths, foreseen.asked, count)
+            kept = [e.text for e in compile_report(workout, foreseen).timeline.events]
+            ahead = ahead_of_compile(lengths, foreseen.asked, count, sure=kept)
     with ahead:
         compiled = compile_report(workout, lengths)
     return Session(workout, compiled.timeline, lengths, compiled.warnings)

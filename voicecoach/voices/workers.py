@@ -88,9 +88,15 @@ def synthesize_ahead(speech: PhraseCache, texts: Iterable[str], workers: int) ->
 
 
 @contextlib.contextmanager
-def ahead_of_compile(speech: PhraseCache, texts: Iterable[str], workers: int) -> Iterator[None]:
+def ahead_of_compile(
+    speech: PhraseCache, texts: Iterable[str], workers: int, sure: Iterable[str] = ()
+) -> Iterator[None]:
     """Have the phrases of ``texts`` made on ``workers`` cores for the body, which compiles the
     session and makes what it needs as it goes.
+
+    ``texts`` are the phrases the compile may ask about, ``sure`` those it
+    is sure to keep: when none of those is missing, nothing is made ahead
+    (a warm cache never loads the voice for a phrase that may not be needed).
 
     A ``parallel`` engine gets ``workers - 1`` threads making the list from
     its end backwards while the body runs, and stopping where they meet
@@ -98,6 +104,10 @@ def ahead_of_compile(speech: PhraseCache, texts: Iterable[str], workers: int) ->
     estimate did not foresee are made by the compile while the others go
     on. Other engines: ``synthesize_ahead``, then the body.
     """
+    texts = list(texts)
+    if not _missing(speech, sure or texts):
+        yield
+        return
     if not speech.engine.parallel:
         synthesize_ahead(speech, texts, workers)
         yield

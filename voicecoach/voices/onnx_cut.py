@@ -187,24 +187,15 @@ def _plan(buf: mmap.mmap) -> tuple[str, _Graph, _Graph] | None:
     named = [r for r in records if r.field == GRAPH_NAME]
     noted = hints.get(cut)
     cut_value = bytes(buf[noted.value : noted.end]) if noted is not None else _value_info(cut)
-    frames_graph: _Graph = (
-        others,
-        named
-        + [nodes[i] for i in frames_nodes]
-        + [initializers[w] for w in sorted(frames_weights)]
-        + known(frames_nodes)
-        + inputs,
-        [_field(GRAPH_OUTPUT, cut_value)],
-    )
-    sound_graph: _Graph = (
-        others,
-        named
-        + [nodes[i] for i in sound_nodes]
-        + [initializers[w] for w in sorted(sound_weights)]
-        + known(sound_nodes)
-        + outputs,
-        [_field(GRAPH_INPUT, cut_value)],
-    )
+
+    def half(chosen: list[int], weights: set[str], ends: list[_Record], cut_as: int) -> _Graph:
+        """The model's other records; ``chosen`` nodes, their weights, their shapes and
+        ``ends`` (the half's own inputs or outputs); the cut tensor as field ``cut_as``."""
+        copied = [nodes[i] for i in chosen] + [initializers[w] for w in sorted(weights)]
+        return others, named + copied + known(chosen) + ends, [_field(cut_as, cut_value)]
+
+    frames_graph = half(frames_nodes, frames_weights, inputs, GRAPH_OUTPUT)
+    sound_graph = half(sound_nodes, sound_weights, outputs, GRAPH_INPUT)
     return cut, frames_graph, sound_graph
 
 

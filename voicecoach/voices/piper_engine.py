@@ -251,18 +251,26 @@ def _open_voice(model: Path, config: Path) -> Model:
 
 
 def session_options() -> Any:
-    """How onnxruntime runs a voice: one thread a run, and the graph as the voice has it.
+    """How onnxruntime runs a voice: one thread a run, the graph as the voice has it, and
+    each run's tensors placed as they come.
 
     onnxruntime's graph rewrites made no run of a piper voice faster here (40
     sentences: 11.6-11.9 s without, 12.0-12.1 s with) and took 0.2 s of each
     load; without them the windows give the very samples of one run over the
     sentence (with them, sums fused differently move up to 3 in 32768).
+
+    Its memory patterns (one block laid out for all of a run's tensors,
+    planned and kept for every new shape of input) took 8 MB more at the
+    peak of a run, and a little more with every phrase of a new length,
+    for no speed: 80 phrases took 19.0-22.4 s with them, 20.0-22.5 s
+    without.
     """
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = INTRA_OP_THREADS
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+    options.enable_mem_pattern = False
     return options
 
 

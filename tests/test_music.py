@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import math
 import struct
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -729,3 +731,22 @@ def test_music_on_the_command_line_wins_over_the_workout_and_the_config(
     assert chosen(str(flag), False) == "flag.wav"
     assert chosen(None, False) == "named.wav"
     assert chosen(str(flag), True) is None
+
+
+def test_miniaudio_comes_without_ssl_and_urllib_request_still_works() -> None:
+    """``load_miniaudio`` leaves out the web-radio half of miniaudio (ssl, OpenSSL) until
+    something really uses ``urllib.request``; then it is the real module, however imported."""
+    program = (
+        "import sys\n"
+        "from voicecoach.sound import load_miniaudio\n"
+        "miniaudio = load_miniaudio()\n"
+        "print(hasattr(miniaudio, 'PlaybackDevice'), 'ssl' in sys.modules)\n"
+        "import urllib.request\n"
+        "from urllib.request import urlopen\n"
+        "print(urllib.request.Request('http://localhost/').host, callable(urlopen))\n"
+        "print('ssl' in sys.modules, sys.modules['urllib.request'].__file__.endswith('request.py'))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out == ["True False", "localhost True", "True True"]

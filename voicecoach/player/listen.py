@@ -75,7 +75,9 @@ class _MiniaudioMicrophone:
     """The default capture device through miniaudio (PulseAudio or PipeWire, ALSA, ...)."""
 
     def __init__(self, rate: int = RATE) -> None:
-        import miniaudio
+        from voicecoach.sound import load_miniaudio
+
+        miniaudio = load_miniaudio()
 
         from voicecoach.sound.sinks import _quiet_stderr
 

@@ -182,7 +182,9 @@ class TrackInfo:
 def _decoded(path: Path, seek: int = 0) -> Iterator[np.ndarray]:
     """The track as mono float32 blocks at its own rate, from native frame ``seek``."""
     if path.suffix.lower() == ".mp3":
-        import miniaudio
+        from voicecoach.sound import load_miniaudio
+
+        miniaudio = load_miniaudio()
 
         try:
             info = miniaudio.get_file_info(str(path))
@@ -224,7 +226,9 @@ def _decoded(path: Path, seek: int = 0) -> Iterator[np.ndarray]:
 def _header(path: Path) -> tuple[int, int, int]:
     """(sample rate, channels, frames) from the file's header, without decoding it."""
     if path.suffix.lower() == ".mp3":
-        import miniaudio
+        from voicecoach.sound import load_miniaudio
+
+        miniaudio = load_miniaudio()
 
         try:
             info = miniaudio.get_file_info(str(path))

@@ -109,7 +109,9 @@ class MiniaudioSink:
     """A miniaudio playback device fed by a generator that pulls from the source."""
 
     def __init__(self, sample_rate: int, null: bool = False, workout: str = "WORKOUT") -> None:
-        import miniaudio
+        from voicecoach.sound import load_miniaudio
+
+        miniaudio = load_miniaudio()
 
         self.name = "null" if null else "miniaudio"
         backends = [miniaudio.Backend.NULL] if null else _real_backends(miniaudio)
@@ -151,7 +153,9 @@ class MiniaudioSink:
 
         generator = feed()
         next(generator)
-        import miniaudio
+        from voicecoach.sound import load_miniaudio
+
+        miniaudio = load_miniaudio()
 
         try:
             self._device.start(generator)

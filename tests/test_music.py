@@ -744,7 +744,8 @@ def test_miniaudio_comes_without_ssl_and_urllib_request_still_works() -> None:
         "import urllib.request\n"
         "from urllib.request import urlopen\n"
         "print(urllib.request.Request('http://localhost/').host, callable(urlopen))\n"
-        "print('ssl' in sys.modules, sys.modules['urllib.request'].__file__.endswith('request.py'))\n"
+        "real = sys.modules['urllib.request']\n"
+        "print('ssl' in sys.modules, real.__file__.endswith('request.py'))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", program], capture_output=True, text=True, check=True

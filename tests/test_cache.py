@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -180,6 +183,17 @@ def test_workers_fill_the_cache_so_the_compiler_synthesizes_nothing(tmp_path: Pa
     assert synthesize_ahead(cache, texts, 2) == 0
     assert default_workers("piper") == default_workers("pyttsx3") >= 1
     assert default_workers("fake") == 1
+
+
+def test_a_worker_that_hangs_is_stopped_not_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    from voicecoach.voices import workers
+
+    monkeypatch.setattr(workers, "FINISH_SECONDS", 0.2)
+    hung = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    started = time.monotonic()
+    workers._finish(hung)
+    assert time.monotonic() - started < 10
+    assert hung.returncode is not None and hung.returncode != 0
 
 
 class CountingEngine(FakeEngine):

@@ -9,8 +9,8 @@ real compile then reads them from there (and synthesizes itself the few
 the estimate did not foresee).
 
 espeak-ng speaks one phrase at a time per process, so pyttsx3 gains a
-process per core. A worker takes half a second to start, against 30 ms a
-phrase, so this process does not wait for it: it works from the front
+process per core. A worker takes a third of a second to start, against 30 ms
+a phrase, so this process does not wait for it: it works from the front
 while the worker works from the back. A second piper model would cost
 another 85 MB, but one model may run on several threads at once
 (``parallel``): piper gets threads in this process instead, making the
@@ -22,18 +22,30 @@ front, the phrases the estimate did not foresee among them
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
+import json
 import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from voicecoach.voices.cache import PhraseCache
 
 ENGINES = ("pyttsx3", "piper")
 """The engines a worker process can open by name (a test's fake engine cannot), and that
 gain from a process or a thread per core."""
+WORKER = (
+    "import json, sys\n"
+    "order = json.load(sys.stdin)\n"
+    "sys.path[:] = order['path']\n"
+    "from voicecoach.voices.workers import _work\n"
+    "_work(order)\n"
+)
+"""What a worker process runs: its order comes on its standard input."""
+FINISH_SECONDS = 30.0
+"""How long a worker may take over its last phrase once this process has made the rest."""
 
 
 def default_workers(engine: str) -> int:
@@ -52,39 +64,72 @@ def synthesize_ahead(speech: PhraseCache, texts: Iterable[str], workers: int) ->
     Returns how many were missing. With one worker, or one phrase to make,
     nothing happens here: the compiler synthesizes as it goes.
 
-    The list is cut into ``workers`` runs. Each other process starts up (half
-    a second, an engine of its own) and makes its run from the end backwards;
-    this process, whose engine is already open, starts at once from the
-    front and goes on into the next run, until it meets phrases the other
-    made. Nobody waits for anybody, and whatever a process did not make
-    (it failed, or was slow to start) this one makes.
+    The list is cut into ``workers`` runs. Each other process starts up (a
+    third of a second, an engine of its own) and makes its run from the
+    end backwards; this process, whose engine is already open, starts at
+    once from the front and goes on into the next run, until it meets
+    phrases the other made. Nobody waits for anybody, and whatever a
+    process did not make (it failed, or was slow to start) this one makes.
     """
     missing = _missing(speech, texts)
     if workers < 2 or len(missing) < 2 or speech.engine.name not in ENGINES:
         return 0
     engine = speech.engine
-    spec = (engine.name, engine.voice, engine.rate, speech.identity)
-    root = speech.folder.parent
     count = min(workers, len(missing))
     bounds = [len(missing) * i // count for i in range(count + 1)]
-    runs = [missing[bounds[i] : bounds[i + 1]] for i in range(1, count)]
-    context = multiprocessing.get_context("spawn")
-    pool: ProcessPoolExecutor | None = None
-    try:
-        pool = ProcessPoolExecutor(len(runs), mp_context=context)
-        for run in runs:
-            pool.submit(_synthesize, spec, root, run[::-1])
-    except (OSError, RuntimeError):
-        pass  # no other process: this one makes them all
+    others = []
+    for i in range(1, count):
+        order: dict[str, Any] = {
+            "engine": engine.name,
+            "voice": engine.voice,
+            "rate": engine.rate,
+            "identity": speech.identity,
+            "root": str(speech.folder.parent),
+            "texts": missing[bounds[i] : bounds[i + 1]][::-1],
+            "path": sys.path,
+        }
+        with contextlib.suppress(OSError):
+            others.append(_start(order))
     try:
         for text in missing:
             if not speech.path(text).exists():
                 speech.length(text)
     finally:
-        if pool is not None:
-            # The others stop at the first phrase they find made; at most one each is left.
-            pool.shutdown(wait=True, cancel_futures=True)
+        for other in others:
+            _finish(other)
     return len(missing)
+
+
+def _start(order: dict[str, Any]) -> subprocess.Popen[bytes]:
+    """A process making ``order["texts"]`` (``_work``): this interpreter, with this process's
+    module path, and not multiprocessing's start, which imports the command's own main module
+    again before anything else (0.1 s more)."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", WORKER],
+        stdin=subprocess.PIPE,
+        # Its output is not the command's (``show --json`` prints there), nor are the
+        # engine's prints ("Audio saved to ..."); what it fails on, this process makes.
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    assert process.stdin is not None
+    with contextlib.suppress(OSError):
+        process.stdin.write(json.dumps(order).encode())
+        process.stdin.close()
+    return process
+
+
+def _finish(process: subprocess.Popen[bytes]) -> None:
+    """Wait for a worker: it stops at the first phrase it finds made, so at most one phrase
+    is left to it. One that does not end by then (a voice that hangs) is stopped."""
+    try:
+        process.wait(timeout=FINISH_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    except BaseException:
+        process.kill()
+        raise
 
 
 @contextlib.contextmanager
@@ -161,22 +206,17 @@ def _missing(speech: PhraseCache, texts: Iterable[str]) -> list[str]:
     return [t for t in dict.fromkeys(texts) if not speech.path(t).is_file()]
 
 
-def _synthesize(spec: tuple[str, str, int | None, str], root: Path, texts: list[str]) -> None:
-    import sys
-
+def _work(order: dict[str, Any]) -> None:
+    """A worker's job: make ``order["texts"]`` in order, until one is found made."""
     from voicecoach.voices import open_engine
 
-    # This process's stdout is the command's (``show --json`` prints there); engines'
-    # chatter (pyttsx3's "Audio saved to ...", from its own thread) must not reach it.
-    sys.stdout = open(os.devnull, "w")
-
-    name, voice, rate, identity = spec
-    cache = PhraseCache(open_engine(name, voice, rate), root=root)
-    if cache.identity != identity:
+    engine = open_engine(order["engine"], order["voice"], order["rate"])
+    cache = PhraseCache(engine, root=Path(order["root"]))
+    if cache.identity != order["identity"]:
         # Not the same voice as the parent's (a different engine version in this process):
         # what it made would never be read, so make nothing.
         return
-    for text in texts:
+    for text in order["texts"]:
         if cache.path(text).exists():
             return  # the parent got this far: the rest is made
         cache.length(text)

@@ -196,6 +196,36 @@ def test_a_worker_that_hangs_is_stopped_not_waited_for(monkeypatch: pytest.Monke
     assert hung.returncode is not None and hung.returncode != 0
 
 
+@pytest.mark.engine
+def test_workers_are_stopped_at_once_when_this_process_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voicecoach.voices import open_engine, workers
+
+    started: list[subprocess.Popen[bytes]] = []
+    real_start = workers._start
+
+    def start(order: dict[str, object]) -> subprocess.Popen[bytes]:
+        started.append(real_start(order))
+        return started[-1]
+
+    monkeypatch.setattr(workers, "_start", start)
+    cache = PhraseCache(open_engine("pyttsx3"), root=tmp_path)
+
+    def interrupted(text: str) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cache, "length", interrupted)
+    texts = [f"Phrase number {n}." for n in range(40)]
+    began = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        workers.synthesize_ahead(cache, texts, 2)
+    # Killed, not waited for: its 20 phrases would take it most of a second.
+    assert time.monotonic() - began < 1.0
+    assert len(started) == 1 and started[0].returncode is not None
+    assert started[0].returncode < 0
+
+
 class CountingEngine(FakeEngine):
     """Notes how many calls are under way at once; ``parallel`` as asked."""
 

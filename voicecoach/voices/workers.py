@@ -94,9 +94,14 @@ def synthesize_ahead(speech: PhraseCache, texts: Iterable[str], workers: int) ->
         for text in missing:
             if not speech.path(text).exists():
                 speech.length(text)
-    finally:
+    except BaseException:
+        # Stopped (Ctrl-C) or failed here: the others' work is not wanted now.
         for other in others:
-            _finish(other)
+            other.kill()
+            other.wait()
+        raise
+    for other in others:
+        _finish(other)
     return len(missing)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 import threading
@@ -12,6 +13,7 @@ import numpy as np
 import pytest
 from fakes import FakeEngine
 
+from voicecoach.digest import sha256_hex
 from voicecoach.voices.cache import HEADER, PhraseCache, read_entry
 from voicecoach.voices.level import level_phrase
 
@@ -352,3 +354,23 @@ def test_nothing_is_made_ahead_when_every_phrase_the_compile_keeps_is_cached(
     with ahead_of_compile(cache, [*tried, "New."], 2, sure=["New."]):
         threading.Event().wait(0.2)  # the compile, slow to need anything
     assert set(engine.calls) == {*kept, *tried, "New."}  # a cold one: made ahead
+
+
+def test_keys_are_sha256_and_no_command_loads_openssl_for_them() -> None:
+    """File keys are SHA-256 (the same digests as hashlib's), made without loading OpenSSL's
+    libcrypto: every command would carry its 3.4 MB for hashing a few phrases."""
+    for text in ("", "Set two of three, left leg.", "Höhe — 高さ"):
+        assert sha256_hex(text) == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    program = (
+        "import sys\n"
+        "import voicecoach.cli, voicecoach.session, voicecoach.sound.export\n"
+        "import voicecoach.sound.music, voicecoach.player.play, voicecoach.voices.onnx_cut\n"
+        "from voicecoach.files.writer import content_hash, with_header\n"
+        "from voicecoach.digest import sha256_hex\n"
+        "with_header('body', 'origin')\n"
+        "print(content_hash('x') == sha256_hex('x')[:16], '_hashlib' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["True", "False"]

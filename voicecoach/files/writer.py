@@ -11,16 +11,15 @@ unless the user says ``--force``.
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import re
-import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from voicecoach.digest import sha256_hex
 from voicecoach.errors import InputError, VoicecoachError
 from voicecoach.files.yamlsource import ID_LINE
 
@@ -39,7 +38,7 @@ class FileOutcome:
 
 
 def content_hash(body: str) -> str:
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
+    return sha256_hex(body)[:16]
 
 
 def with_header(body: str, origin: str) -> str:
@@ -138,7 +137,7 @@ class Staged:
         for _ in range(100):
             # The name is noted before the file is made, so that a signal (SIGTERM is a
             # KeyboardInterrupt here) arriving as it is made never leaves the part behind.
-            self.tmp = self.final.with_name(f".{self.final.name}.{secrets.token_hex(4)}.part")
+            self.tmp = self.final.with_name(f".{self.final.name}.{os.urandom(4).hex()}.part")
             self._open = True
             try:
                 # 0666 less the umask, as for any new file (mkstemp would make it private).

@@ -35,7 +35,6 @@ used, ``InputError`` says so before anything plays or is written.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import json
 import math
 import re
@@ -50,6 +49,7 @@ from urllib.parse import unquote, urlparse
 import numpy as np
 
 from voicecoach import paths
+from voicecoach.digest import sha256_hex
 from voicecoach.errors import InputError, VoicecoachError
 from voicecoach.files.writer import write_atomic
 from voicecoach.model import Event, MusicChoice, Timeline
@@ -397,7 +397,7 @@ def _kept_figures(path: Path, rate: int) -> tuple[Path, TrackInfo | None]:
     except OSError:
         raise TrackError("no such file") from None
     key = f"{PROBE_VERSION}|{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{rate}"
-    entry = paths.cache_dir() / "music" / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".json")
+    entry = paths.cache_dir() / "music" / (sha256_hex(key)[:32] + ".json")
     try:
         kept = json.loads(entry.read_text(encoding="utf-8"))
         return entry, TrackInfo(

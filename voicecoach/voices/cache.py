@@ -16,7 +16,6 @@ first one written wins and everyone reads it.
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import struct
 import threading
@@ -28,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from voicecoach import paths
+from voicecoach.digest import sha256_hex
 from voicecoach.errors import InputError, VoicecoachError
 from voicecoach.files.writer import Staged
 from voicecoach.voices.base import Engine, Pcm
@@ -67,7 +67,7 @@ class PhraseCache:
     ) -> None:
         self.engine = engine
         self.identity = engine.identity()
-        voice_key = hashlib.sha256(f"{FORMAT}\n{self.identity}".encode()).hexdigest()[:20]
+        voice_key = sha256_hex(f"{FORMAT}\n{self.identity}")[:20]
         self.root = root or paths.cache_dir() / "phrases"
         self.folder = self.root / voice_key
         self.on_synth = on_synth
@@ -106,7 +106,7 @@ class PhraseCache:
 
     def path(self, text: str) -> Path:
         """Where the entry for ``text`` lives."""
-        key = hashlib.sha256(f"{FORMAT}\n{self.identity}\n{text}".encode()).hexdigest()
+        key = sha256_hex(f"{FORMAT}\n{self.identity}\n{text}")
         return self.folder / f"{key}.pcm"
 
     def _fetch(self, text: str) -> Pcm:

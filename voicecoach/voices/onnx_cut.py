@@ -19,12 +19,12 @@ needs more than the frames, as a many-speaker voice's does) is run whole.
 
 from __future__ import annotations
 
-import hashlib
 import mmap
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from voicecoach.digest import sha256_hex
 from voicecoach.files.writer import Staged, write_atomic
 
 FORMAT = "voicecoach-onnx-cut-1"
@@ -104,9 +104,7 @@ def refuse(model: Path, folder: Path) -> None:
 
 def _home(model: Path, folder: Path) -> Path:
     stat = model.stat()
-    key = hashlib.sha256(
-        f"{FORMAT}\n{model.resolve()}\n{stat.st_size}\n{stat.st_mtime_ns}".encode()
-    ).hexdigest()[:20]
+    key = sha256_hex(f"{FORMAT}\n{model.resolve()}\n{stat.st_size}\n{stat.st_mtime_ns}")[:20]
     return folder / key
 
 

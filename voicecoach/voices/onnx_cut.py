@@ -23,6 +23,7 @@ import mmap
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from voicecoach.digest import sha256_hex
 from voicecoach.files.writer import Staged, write_atomic
@@ -55,8 +56,9 @@ class Halves:
     cut: str
 
 
-@dataclass(frozen=True, slots=True)
-class _Record:
+class _Record(NamedTuple):
+    """One field of a protobuf message (a tuple: tens of thousands are read in a cut)."""
+
     field: int
     start: int
     """Where the record (its key) starts."""
@@ -131,14 +133,7 @@ def _plan(buf: mmap.mmap) -> tuple[str, _Graph, _Graph] | None:
     inputs = [r for r in inputs if _string(buf, r, VALUE_NAME) not in initializers]
     given = {_string(buf, r, VALUE_NAME) for r in inputs}
     wanted = [_string(buf, r, VALUE_NAME) for r in outputs]
-    links = [
-        (
-            _strings(buf, r, NODE_INPUT),
-            _strings(buf, r, NODE_OUTPUT),
-            next(iter(_strings(buf, r, NODE_NAME)), ""),
-        )
-        for r in nodes
-    ]
+    links = [_links(buf, r) for r in nodes]
     first = [ins for ins, _, name in links if name == DECODER_FIRST]
     if len(wanted) != 1 or len(first) != 1 or not first[0]:
         return None
@@ -202,17 +197,31 @@ def _write(buf: mmap.mmap, path: Path, graph: _Graph) -> None:
     size = sum(r.end - r.start for r in copied) + sum(len(b) for b in made)
     staged = Staged(path, replace=True).make()
     try:
-        with open(staged.tmp, "wb") as out:
-            for r in others:
-                out.write(buf[r.start : r.end])
+        with open(staged.tmp, "wb") as out, memoryview(buf) as view:
+            for lo, hi in _spans(others):
+                out.write(view[lo:hi])
             out.write(_varint(MODEL_GRAPH << 3 | LENGTH_DELIMITED) + _varint(size))
-            for r in copied:
-                out.write(buf[r.start : r.end])
+            for lo, hi in _spans(copied):
+                out.write(view[lo:hi])
             for b in made:
                 out.write(b)
         staged.put()
     finally:
         staged.discard()
+
+
+def _spans(records: list[_Record]) -> Iterator[tuple[int, int]]:
+    """The byte ranges of ``records``, in their order, those that follow on one another
+    joined: a model's nodes and weights lie side by side, so a half is a few large writes."""
+    lo = hi = -1
+    for r in records:
+        if r.start != hi:
+            if hi > lo:
+                yield lo, hi
+            lo = r.start
+        hi = r.end
+    if hi > lo:
+        yield lo, hi
 
 
 def _records(buf: mmap.mmap | bytes, start: int, end: int) -> Iterator[_Record]:
@@ -240,6 +249,21 @@ def _records(buf: mmap.mmap | bytes, start: int, end: int) -> Iterator[_Record]:
         pos = stop
 
 
+def _links(buf: mmap.mmap, node: _Record) -> tuple[list[str], list[str], str]:
+    """A node's inputs, outputs and name, read in one pass over its fields."""
+    inputs: list[str] = []
+    outputs: list[str] = []
+    name = ""
+    for r in _records(buf, node.value, node.end):
+        if r.field == NODE_INPUT:
+            inputs.append(bytes(buf[r.value : r.end]).decode("utf-8"))
+        elif r.field == NODE_OUTPUT:
+            outputs.append(bytes(buf[r.value : r.end]).decode("utf-8"))
+        elif r.field == NODE_NAME and not name:
+            name = bytes(buf[r.value : r.end]).decode("utf-8")
+    return inputs, outputs, name
+
+
 def _strings(buf: mmap.mmap, record: _Record, field: int) -> list[str]:
     return [
         bytes(buf[r.value : r.end]).decode("utf-8")
@@ -253,6 +277,8 @@ def _string(buf: mmap.mmap, record: _Record, field: int) -> str:
 
 
 def _read_varint(buf: mmap.mmap | bytes, pos: int) -> tuple[int, int]:
+    if pos < len(buf) and buf[pos] < 0x80:
+        return buf[pos], pos + 1  # most keys and lengths in a model: one byte
     value = shift = 0
     while True:
         if pos >= len(buf):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -280,6 +282,59 @@ def test_pyttsx3_never_drops_a_phrase() -> None:
     words = ["one", "two", "three", "Hold", "Hips back", "Stand tall"] * 40
     silent = [w for w in words if int(np.max(np.abs(engine.synthesize(w).astype(np.int32)))) < 1000]
     assert silent == []
+
+
+PYTTSX3_OWN = """
+import sys, numpy as np, soundfile, tempfile, os, pyttsx3
+tts = pyttsx3.init()
+tts.setProperty("voice", "gmw/en-us")
+tts.setProperty("rate", 175)
+path = os.path.join(tempfile.mkdtemp(), "phrase.wav")
+tts.save_to_file(sys.argv[1], path)
+tts.runAndWait()
+data, _ = soundfile.read(path, dtype="int16")
+np.save(sys.argv[2], data)
+"""
+
+VOICECOACH_OWN = """
+import sys, numpy as np
+from voicecoach.voices import open_engine
+np.save(sys.argv[2], open_engine("pyttsx3", "gmw/en-us", 175).synthesize(sys.argv[1]))
+"""
+
+
+@pytest.mark.engine
+def test_pyttsx3_with_espeak_ng_gives_the_samples_pyttsx3_itself_saves(tmp_path: Path) -> None:
+    """espeak-ng is asked directly, without pyttsx3's polling loop and wav file, but for the
+    very phrase pyttsx3 makes: the same voice, rate, flags and samples (each in a new
+    process, as espeak-ng's output depends on what its process said before)."""
+    text = "Set two of three, left leg. Lower for three."
+    for name, program in (("theirs", PYTTSX3_OWN), ("ours", VOICECOACH_OWN)):
+        subprocess.run(
+            [sys.executable, "-c", program, text, str(tmp_path / name)],
+            check=True,
+            capture_output=True,
+        )
+    theirs, ours = np.load(tmp_path / "theirs.npy"), np.load(tmp_path / "ours.npy")
+    assert ours.dtype == np.int16 and len(ours) > RATE
+    assert np.array_equal(ours, theirs)
+
+
+@pytest.mark.engine
+def test_a_phrase_espeak_ng_never_finishes_is_an_error_and_the_next_is_spoken(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pyttsx3.drivers import _espeak
+
+    from voicecoach.voices import pyttsx3_engine
+
+    engine = open_engine("pyttsx3")
+    monkeypatch.setattr(pyttsx3_engine, "PHRASE_SECONDS", 0.05)
+    monkeypatch.setattr(_espeak, "Synth", lambda text, flags=0: _espeak.EE_OK)  # says nothing
+    with pytest.raises(EngineError, match="espeak-ng did not finish 'Hold'"):
+        engine.synthesize("Hold")
+    monkeypatch.undo()
+    assert int(np.max(np.abs(engine.synthesize("Hold").astype(np.int32)))) > 3000
 
 
 @pytest.mark.engine

@@ -5,16 +5,24 @@ only one ``save_to_file`` may be queued per ``runAndWait`` (queued saves
 are lost), its espeak driver prints "Audio saved to ..." on stdout, an
 unknown voice is ignored without a word, and ``init()`` fails with a bare
 ``RuntimeError`` when espeak-ng is missing.
+
+With espeak-ng, a phrase is asked of it through pyttsx3's own binding of
+its library, its samples taken from its callback (``_EspeakPhrase``), the
+calls pyttsx3's driver makes without its loop around them: that loop
+looks every 10 ms whether the phrase is done, and the driver writes a wav
+file to be read back, which made a phrase three times as slow (12
+phrases: 0.16 s against 0.05 s). Other platforms' drivers save to a file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import io
 import platform
 import shutil
 import tempfile
-import time
+import threading
 import weakref
 from importlib import metadata
 from pathlib import Path
@@ -31,6 +39,10 @@ DEFAULT_RATE = 175
 ATTEMPTS = 4
 US_ENGLISH = "en-us"
 """The espeak-ng voice used when none is chosen."""
+PHRASE_SECONDS = 30.0
+"""How long espeak-ng may take over one phrase before it is taken to have failed."""
+_ESPEAK = threading.Lock()
+"""espeak-ng has one voice, one rate and one callback for the whole process."""
 
 
 def install_hint() -> str:
@@ -109,11 +121,12 @@ class Pyttsx3Engine:
         return audio
 
     def _say(self, text: str) -> Pcm:
+        if self.driver == "espeak":
+            return self._say_espeak(text)
         path = self._folder / "phrase.wav"
         path.unlink(missing_ok=True)
         self._tts.setProperty("voice", self.voice)
         self._tts.setProperty("rate", self.rate)
-        self._settle()
         try:
             with _quiet():
                 self._tts.save_to_file(text, str(path))
@@ -122,28 +135,26 @@ class Pyttsx3Engine:
             raise EngineError(f"the system voice failed on {text!r}: {error}") from None
         return read_audio(path, self.sample_rate, f"the system voice ({self.driver})")
 
-    def _settle(self) -> None:
-        """Wait for espeak-ng to finish the last phrase before asking for the next.
+    def _say_espeak(self, text: str) -> Pcm:
+        """``text`` from espeak-ng, as pyttsx3's driver asks for it (this voice and rate,
+        a pause at the end, UTF-8), its samples as its callback hands them over."""
+        from pyttsx3.drivers import _espeak
 
-        ``runAndWait`` calls the driver's ``stop()``, which cancels whatever
-        espeak-ng is still doing; if its thread is still busy (winding down
-        the last phrase, or applying the voice and rate just set, which
-        espeak-ng queues too), the flag it leaves cancels the new phrase and
-        an empty file is written. Waiting until espeak-ng is idle and
-        clearing that flag avoids it.
-        """
-        if self.driver != "espeak":
-            return
-        driver = getattr(getattr(self._tts, "proxy", None), "_driver", None)
-        try:
-            from pyttsx3.drivers import _espeak
-        except Exception:
-            return
-        deadline = time.monotonic() + 2.0
-        while _espeak.IsPlaying() and time.monotonic() < deadline:
-            time.sleep(0.0005)
-        if driver is not None and hasattr(driver, "_stopping"):
-            driver._stopping = False
+        with _ESPEAK:
+            phrase = _LISTENER.start(_espeak)
+            try:
+                if _espeak.SetVoiceByName(self.voice.encode("utf-8")) != _espeak.EE_OK:
+                    raise EngineError(f"espeak-ng could not take the voice {self.voice!r}")
+                _espeak.SetParameter(_espeak.RATE, self.rate, 0)
+                flags = _espeak.ENDPAUSE | _espeak.CHARS_UTF8
+                if _espeak.Synth(text.encode("utf-8"), flags=flags) != _espeak.EE_OK:
+                    raise EngineError(f"espeak-ng refused {text!r}")
+                if not phrase.done.wait(PHRASE_SECONDS):
+                    _espeak.Cancel()
+                    raise EngineError(f"espeak-ng did not finish {text!r}")
+            finally:
+                _LISTENER.phrase = None
+        return phrase.samples()
 
     def _current_voice(self) -> str:
         if self.driver == "espeak":
@@ -158,6 +169,60 @@ class Pyttsx3Engine:
         if self._voices:
             return self._voices[0].id
         raise EngineError(f"the system voice ({self.driver}) has no voices; {install_hint()}")
+
+
+class _EspeakPhrase:
+    """The samples of one phrase as espeak-ng hands them over, and the event that says the
+    phrase is done."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.done = threading.Event()
+
+    def samples(self) -> Pcm:
+        out: Pcm = np.frombuffer(b"".join(self.chunks), dtype="<i2").astype(np.int16)
+        return out
+
+
+class _EspeakListener:
+    """espeak-ng's callback in this process, on espeak-ng's own thread: it hands what it
+    is given to the phrase being made (what comes between phrases is dropped).
+
+    One for the process, and never replaced: a callback replaced while espeak-ng's
+    thread is still returning from it would be freed under that thread.
+    """
+
+    def __init__(self) -> None:
+        self.phrase: _EspeakPhrase | None = None
+        self._thunk: Any = None
+        self._events: tuple[int, int] = (0, 0)
+
+    def start(self, espeak: Any) -> _EspeakPhrase:
+        """A new phrase to hand samples to; espeak-ng's callback set to this one's (another
+        pyttsx3 driver started in this process sets its own)."""
+        if self._thunk is None:
+            self._events = (espeak.EVENT_LIST_TERMINATED, espeak.EVENT_MSG_TERMINATED)
+            self._thunk = espeak.t_espeak_callback(self._callback)
+        espeak.cSetSynthCallback(self._thunk)
+        self.phrase = _EspeakPhrase()
+        return self.phrase
+
+    def _callback(self, wav: Any, count: int, events: Any) -> int:
+        phrase = self.phrase
+        if phrase is None:
+            return 0
+        if count > 0 and wav:
+            phrase.chunks.append(ctypes.string_at(wav, count * 2))
+        list_end, phrase_end = self._events
+        i = 0
+        while events[i].type != list_end:
+            if events[i].type == phrase_end:
+                phrase.done.set()
+            i += 1
+        return 0
+
+
+_LISTENER = _EspeakListener()
 
 
 def read_audio(path: Path, rate: int, who: str) -> Pcm:

@@ -83,6 +83,21 @@ def test_loudness_is_the_bs1770_integrated_loudness() -> None:
     assert abs(loudness(noise, RATE) - expected) < 0.01
 
 
+@pytest.mark.parametrize("seconds", [0.05, 0.3, 1.7, 6.0])
+def test_a_phrase_is_measured_with_silence_either_side_as_a_meter_hears_it(seconds: float) -> None:
+    """``heard_loudness`` transforms only the phrase, not its silence: the same figure as
+    the phrase measured with the silence really there, by this meter and by pyloudnorm."""
+    rng = np.random.default_rng(7)
+    size = int(RATE * seconds)
+    phrase = rng.normal(0, 0.1, size) * np.sin(np.linspace(0, 7 * np.pi, size)) ** 2
+    quiet = np.zeros(round(0.4 * RATE))
+    padded = np.concatenate([quiet, phrase, quiet])
+    assert abs(heard_loudness(phrase, RATE) - loudness(padded, RATE)) < 1e-9
+    if padded.size >= 0.4 * RATE:
+        expected = pyloudnorm.Meter(RATE).integrated_loudness(padded)
+        assert abs(heard_loudness(phrase, RATE) - expected) < 0.05
+
+
 def test_tidy_of_silence_is_one_silent_sample() -> None:
     assert level_phrase(np.zeros(500, dtype=np.int16), RATE).tolist() == [0]
     assert level_phrase(np.zeros(0, dtype=np.int16), RATE).tolist() == [0]

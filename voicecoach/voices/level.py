@@ -53,6 +53,8 @@ RELEASE_MS = 40.0
 BLOCK_S, STEP_S = 0.4, 0.1
 ABSOLUTE_GATE, RELATIVE_GATE = -70.0, -10.0
 FULL_SCALE = 32768.0
+K_TAIL = 16384
+"""Samples of silence after the audio in which the K-weighting's response dies away."""
 
 
 def level_phrase(pcm: Pcm, sample_rate: int) -> Pcm:
@@ -76,7 +78,10 @@ def level_phrase(pcm: Pcm, sample_rate: int) -> Pcm:
     # and limit again, so a peaky phrase ends as loud as a flat one.
     audio = audio * _gain(TARGET_LUFS - heard_loudness(audio, sample_rate))
     for _ in range(3):
-        audio = limit(audio, sample_rate)
+        limited = limit(audio, sample_rate)
+        if limited is audio:
+            break  # nothing was over the ceiling: the phrase is at the loudness just set
+        audio = limited
         short = TARGET_LUFS - heard_loudness(audio, sample_rate)
         if short < 0.1:
             break
@@ -170,16 +175,17 @@ def heard_loudness(audio: Floats, sample_rate: int) -> float:
     a 250 ms "two" measures quieter in the session than on its own: it is
     measured with silence either side, as it will be heard.
     """
-    quiet = np.zeros(round(BLOCK_S * sample_rate))
-    return loudness(np.concatenate([quiet, audio, quiet]), sample_rate)
+    quiet = round(BLOCK_S * sample_rate)
+    return loudness(audio, sample_rate, quiet)
 
 
-def loudness(audio: Floats, sample_rate: int) -> float:
-    """Integrated loudness in LUFS (ITU-R BS.1770-4) of mono ``audio``, full scale 1.
+def loudness(audio: Floats, sample_rate: int, quiet: int = 0) -> float:
+    """Integrated loudness in LUFS (ITU-R BS.1770-4) of mono ``audio``, full scale 1, with
+    ``quiet`` samples of silence either side.
 
     A phrase shorter than a meter's 400 ms block is measured as one block.
     """
-    weighted = k_weighted(audio, sample_rate)
+    weighted = k_weighted(audio, sample_rate, quiet)
     block = min(weighted.size, round(BLOCK_S * sample_rate))
     if block == 0:
         return -math.inf
@@ -198,16 +204,21 @@ def loudness(audio: Floats, sample_rate: int) -> float:
     return -0.691 + 10 * math.log10(float(np.mean(z)))
 
 
-def k_weighted(audio: Floats, sample_rate: int) -> Floats:
-    """``audio`` through BS.1770's K-weighting (a 4 dB high shelf and a 38 Hz high-pass).
+def k_weighted(audio: Floats, sample_rate: int, quiet: int = 0) -> Floats:
+    """``audio`` with ``quiet`` samples of silence either side, through BS.1770's
+    K-weighting (a 4 dB high shelf and a 38 Hz high-pass).
 
     The two biquads are applied at once in the frequency domain, with enough
-    padding for their responses to die away, so only numpy is needed.
+    padding for their responses to die away, so only numpy is needed. The
+    silence before is silence after them too, and the silence after is
+    where their response to the audio rings on: only the audio is
+    transformed (half the size, for a short phrase, of it with its silence).
     """
-    size = 1 << int(math.ceil(math.log2(audio.size + 16384)))
+    size = 1 << int(math.ceil(math.log2(audio.size + max(quiet, K_TAIL))))
     spectrum = np.fft.rfft(audio, size)
     spectrum *= _k_response(sample_rate, size)
-    out: Floats = np.fft.irfft(spectrum, size)[: audio.size]
+    out: Floats = np.zeros(quiet + audio.size + quiet)
+    out[quiet:] = np.fft.irfft(spectrum, size)[: audio.size + quiet]
     return out
 
 
